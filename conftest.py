@@ -1,0 +1,14 @@
+"""Project-wide pytest configuration: where the shared reference data lives."""
+
+from pathlib import Path
+
+import pytest
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip(f"reference data not found at {REFERENCE_DIR}")
+    return REFERENCE_DIR

@@ -1,0 +1,2 @@
+class StatsInputError(ValueError):
+    """Bad data or options; the message names the column, row or option at fault."""

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("kinga.core.urls")),
+    path("accounts/", include("kinga.accounts.urls")),
+]

@@ -12,3 +12,10 @@ def reference_dir() -> Path:
     if not REFERENCE_DIR.is_dir():
         pytest.skip(f"reference data not found at {REFERENCE_DIR}")
     return REFERENCE_DIR
+
+
+@pytest.fixture
+def cast(db):  # noqa: ANN001, ANN201
+    from kinga.core.testing import make_cast
+
+    return make_cast()

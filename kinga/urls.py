@@ -1,6 +1,19 @@
+from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
+
+admin.site.site_header = "Kinga system administration"
 
 urlpatterns = [
     path("", include("kinga.core.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("kinga.accounts.urls")),
+    path("audit/", include("kinga.audit.urls")),
+    path("api/", include("kinga.api_urls")),
+    path("system/admin/", admin.site.urls),
 ]
+
+handler400 = "kinga.core.views.bad_request"
+handler403 = "kinga.core.views.permission_denied"
+handler404 = "kinga.core.views.not_found"
+handler500 = "kinga.core.views.server_error"

@@ -5,5 +5,13 @@ from kinga.accounts.roles import Action
 
 
 def kinga(request: HttpRequest) -> dict[str, object]:
-    """Values every page needs: whether this is a demo, and the action names for menus."""
-    return {"KINGA_DEMO": settings.DEMO, "Action": Action}
+    """Values every page needs: whether this is a demo, and which menu entries to show."""
+    user = getattr(request, "user", None)
+    nav = {}
+    if user is not None and user.is_authenticated:
+        nav = {
+            "users": user.can(Action.USERS_MANAGE),
+            "organisations": user.can(Action.ORGANISATIONS_MANAGE),
+            "audit": user.can(Action.AUDIT_VIEW_ORG) or user.can(Action.AUDIT_VIEW_ALL),
+        }
+    return {"KINGA_DEMO": settings.DEMO, "perms_nav": nav}

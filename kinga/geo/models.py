@@ -1,6 +1,6 @@
 """Kenya's administrative geography as data: county → sub-county → ward, and hotspots.
 
-The hierarchy is loaded from ``fixtures/kenya.json`` by a data migration; programmes
+The hierarchy is loaded from ``data/kenya.json`` by a data migration; programmes
 extend it with more rows, never with code.
 """
 

@@ -1,0 +1,305 @@
+"""Every write to accounts and organisations. Keyword-only, atomic, permission-checked,
+audited. Views and the API call these; nothing else saves these models."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kinga.accounts.models import Invitation, Organisation, User
+from kinga.accounts.roles import Action, Role
+from kinga.audit.models import AuditAction
+from kinga.audit.services import audit_record
+from kinga.geo.models import County, SubCounty
+
+INVITATION_DAYS = 7
+
+
+def _require(actor: User, action: Action) -> None:
+    if not actor.can(action):
+        raise PermissionDenied
+
+
+def _require_same_organisation(actor: User, user: User) -> None:
+    """Org admins manage only their own organisation's people; system admins, anyone."""
+    if actor.can(Action.ORGANISATIONS_MANAGE):
+        return
+    _require(actor, Action.USERS_MANAGE)
+    if actor.organisation_id is None or actor.organisation_id != user.organisation_id:
+        raise PermissionDenied
+
+
+def _assignable_roles(actor: User) -> set[str]:
+    if actor.can(Action.ORGANISATIONS_MANAGE):
+        return set(Role.values)
+    # An organisation admin cannot mint system admins.
+    return set(Role.values) - {Role.SYSTEM_ADMIN}
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    actor: User,
+    email: str,
+    full_name: str,
+    role: str,
+    organisation: Organisation | None = None,
+    counties: Iterable[County] = (),
+    sub_counties: Iterable[SubCounty] = (),
+    request: HttpRequest | None = None,
+) -> tuple[User, str]:
+    """Create an inactive-until-accepted account and return it with a one-time token.
+
+    The token is shown to the inviting admin (and, later, sent by email); only its
+    digest is stored.
+    """
+    organisation = organisation or actor.organisation
+    if organisation is None:
+        raise ValidationError({"organisation": _("Choose an organisation.")})
+    if not actor.can(Action.ORGANISATIONS_MANAGE):
+        _require(actor, Action.USERS_MANAGE)
+        if organisation.pk != actor.organisation_id:
+            raise PermissionDenied
+    if role not in _assignable_roles(actor):
+        raise ValidationError({"role": _("You cannot give this role.")})
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"email": _("Someone already has an account with this email.")})
+    user = User(email=email, full_name=full_name.strip(), role=role, organisation=organisation)
+    user.set_unusable_password()
+    user.save()
+    user.counties.set(counties)
+    user.sub_counties.set(sub_counties)
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        token_digest=_token_digest(token),
+        user=user,
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.INVITE,
+        target=user,
+        organisation=organisation,
+        fields=["email", "full_name", "role", "counties", "sub_counties"],
+        request=request,
+        detail={"role": role},
+    )
+    return user, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    invitation = (
+        Invitation.objects.select_related("user")
+        .filter(token_digest=_token_digest(token), accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.expires_at < timezone.now():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, password: str, request: HttpRequest | None = None
+) -> User:
+    user = invitation.user
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_record(
+        actor=user, action=AuditAction.PASSWORD_CHANGED, target=user, request=request,
+        record_owner=user, detail={"via": "invitation"},
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    full_name: str,
+    role: str,
+    counties: Iterable[County],
+    sub_counties: Iterable[SubCounty],
+    request: HttpRequest | None = None,
+) -> User:
+    _require_same_organisation(actor, user)
+    if role not in _assignable_roles(actor):
+        raise ValidationError({"role": _("You cannot give this role.")})
+    changed = []
+    if user.full_name != full_name.strip():
+        user.full_name = full_name.strip()
+        changed.append("full_name")
+    old_role = user.role
+    if old_role != role:
+        user.role = role
+        changed.append("role")
+    if changed:
+        user.save(update_fields=changed)
+    user.counties.set(counties)
+    user.sub_counties.set(sub_counties)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_CHANGED if "role" in changed else AuditAction.UPDATE,
+        target=user,
+        organisation=user.organisation,
+        record_owner=user,
+        fields=[*changed, "counties", "sub_counties"],
+        request=request,
+        detail={"from": old_role, "to": role} if "role" in changed else None,
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_active(
+    *, actor: User, user: User, active: bool, request: HttpRequest | None = None
+) -> User:
+    """Deactivating ends the user's sessions at once: every request re-checks is_active."""
+    _require_same_organisation(actor, user)
+    if user.pk == actor.pk and not active:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    user.is_active = active
+    user.deactivated_at = None if active else timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
+    if not active:
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor,
+        action=AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
+        target=user,
+        organisation=user.organisation,
+        record_owner=user,
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
+def user_reset_password(
+    *, actor: User, user: User, request: HttpRequest | None = None
+) -> str:
+    """Give the user a new one-time link to set a password; the old password stops working."""
+    _require_same_organisation(actor, user)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    Invitation.objects.filter(user=user).delete()
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.create(
+        token_digest=_token_digest(token),
+        user=user,
+        invited_by=actor,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.PASSWORD_RESET,
+        target=user,
+        organisation=user.organisation,
+        record_owner=user,
+        request=request,
+    )
+    return token
+
+
+@transaction.atomic
+def password_change(
+    *, user: User, old_password: str, new_password: str, request: HttpRequest | None = None
+) -> User:
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("Your current password is not right.")})
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(
+        actor=user, action=AuditAction.PASSWORD_CHANGED, target=user, record_owner=user,
+        request=request,
+    )
+    return user
+
+
+def mfa_new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def mfa_code_is_valid(secret: str, code: str) -> bool:
+    code = "".join(ch for ch in code if ch.isdigit())
+    return len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+@transaction.atomic
+def mfa_enable(
+    *, user: User, secret: str, code: str, request: HttpRequest | None = None
+) -> User:
+    if not mfa_code_is_valid(secret, code):
+        audit_record(actor=user, action=AuditAction.MFA_FAILED, target=user, record_owner=user,
+                     request=request, outcome="failed")
+        raise ValidationError({"code": _("That code is not right. Check the time on your phone.")})
+    user.mfa_secret = secret
+    user.mfa_enabled = True
+    user.save(update_fields=["mfa_secret", "mfa_enabled"])
+    audit_record(actor=user, action=AuditAction.MFA_ENABLED, target=user, record_owner=user,
+                 request=request)
+    return user
+
+
+def mfa_required_for(user: User) -> bool:
+    from kinga.accounts.roles import IDENTIFIED_DATA_ROLES
+
+    return settings.KINGA_REQUIRE_MFA and user.role in IDENTIFIED_DATA_ROLES
+
+
+@transaction.atomic
+def organisation_save(
+    *,
+    actor: User,
+    organisation: Organisation | None,
+    name: str,
+    kind: str,
+    code: str,
+    counties: Iterable[County],
+    is_active: bool = True,
+    request: HttpRequest | None = None,
+) -> Organisation:
+    _require(actor, Action.ORGANISATIONS_MANAGE)
+    creating = organisation is None
+    organisation = organisation or Organisation()
+    organisation.name = name.strip()
+    organisation.kind = kind
+    organisation.code = code.strip().upper()
+    organisation.is_active = is_active
+    organisation.full_clean(exclude=["counties"])
+    organisation.save()
+    organisation.counties.set(counties)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        target=organisation,
+        organisation=organisation,
+        fields=["name", "kind", "code", "counties", "is_active"],
+        request=request,
+    )
+    return organisation

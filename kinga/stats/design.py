@@ -1,0 +1,589 @@
+"""Complex survey designs and their Taylor-linearisation variance.
+
+A :class:`SurveyDesign` holds the sampling structure (strata, primary and secondary
+sampling units, finite population corrections, weights) compiled once into integer
+codes, so that each estimate costs one pass over the rows plus work proportional to the
+number of PSUs. Estimators (:mod:`kinga.stats.survey`) linearise their statistic into
+per-row scores and ask the design for the variance of the scores' total.
+
+The variance is the recursive multistage estimator of R's ``survey`` package
+(``svyrecvar``/``multistage``/``onestage``/``onestrat``), as described in Lumley (2010,
+ch. 2-3) and Särndal, Swensson & Wretman (1992, sec. 4.3):
+
+.. math::
+
+    \\hat V = \\sum_h (1-f_h) \\frac{n_h}{n_h-1} \\sum_j (z_{hj} - \\bar z_h)^2
+      + \\sum_{h,j} f_h \\, \\hat V_{2,hj}
+
+where :math:`z_{hj}` is the total of the scores in PSU *j* of stratum *h*,
+:math:`f_h = n_h/N_h` the first-stage sampling fraction, and :math:`\\hat V_{2,hj}` the
+same one-stage formula applied to the second-stage units inside PSU *hj* with their own
+fpc. As in R (``options(survey.ultimate.cluster = FALSE)``, the default) the second
+stage is only added when a finite population correction is given for it; without one,
+later stages are treated as sampled completely (R's documented rule for ``fpc`` given
+for fewer stages than ``ids``), which leaves the "ultimate cluster" variance.
+
+References
+----------
+Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
+Lumley, T. R package ``survey``, files ``R/multistage.R`` (``svydesign.default``,
+``as.fpc``, ``onestrat``, ``onestage``, ``multistage``) and ``R/surveyrep.R``.
+Särndal, C.-E., Swensson, B. & Wretman, J. (1992). *Model Assisted Survey Sampling*.
+Springer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from kinga.stats.errors import StatsInputError
+
+LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
+LONELY_PSU_OPTIONS: tuple[str, ...] = get_args(LonelyPSU)
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+BoolArray = NDArray[np.bool_]
+
+# R's onestrat() treats a stratum whose (1 - n/N) is below this as self-representing.
+_SELF_REPRESENTING = 1e-7
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Structure of one sampling stage, compiled to integer codes.
+
+    At stage 1 the "strata" are the design strata and the units are PSUs; at stage 2
+    each PSU is the stratum within which its secondary units were drawn.
+
+    Attributes
+    ----------
+    unit_of_row : unit index (0 … n_units-1) of every row.
+    stratum_of_unit : stratum index (0 … n_strata-1) of every unit.
+    stratum_labels : a printable label for each stratum (for messages).
+    sampled : units sampled in each stratum (:math:`n_h`, counted on the whole data).
+    fpc_factor : :math:`1 - n_h/N_h` per stratum (1 when no population size is known).
+    sampling_fraction : :math:`n_h/N_h` per stratum (0 when no population size).
+    lonely_message : how to describe a stratum with a single unit, ``{label}`` filled in.
+    """
+
+    unit_of_row: IntArray
+    stratum_of_unit: IntArray
+    stratum_labels: tuple[str, ...]
+    sampled: FloatArray
+    fpc_factor: FloatArray
+    sampling_fraction: FloatArray
+    lonely_message: str = "stratum {label!r} has only one PSU (a lonely PSU)"
+
+    @property
+    def n_units(self) -> int:
+        return int(self.stratum_of_unit.shape[0])
+
+    @property
+    def n_strata(self) -> int:
+        return int(self.sampled.shape[0])
+
+    @property
+    def self_representing(self) -> BoolArray:
+        return np.asarray(self.fpc_factor < _SELF_REPRESENTING, dtype=np.bool_)
+
+    @property
+    def lonely(self) -> BoolArray:
+        """Strata with one sampled unit that are not sampled with certainty."""
+        return np.asarray((self.sampled == 1) & ~self.self_representing, dtype=np.bool_)
+
+    @property
+    def scale(self) -> FloatArray:
+        """R's per-stratum multiplier: (1-f)·n/(n-1), or (1-f) for a single unit."""
+        n = self.sampled
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(n > 1, n / (n - 1.0), 1.0)
+        return np.asarray(self.fpc_factor * ratio, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the variance needs to know about calibrated weights (GREG residuals).
+
+    After calibration the linearised scores are replaced by the residuals of a weighted
+    regression on the calibration variables (Deville & Särndal 1992), exactly as R's
+    ``svyrecvar`` does for ``calibrate()``/``postStratify()`` objects: with ``x`` the
+    auxiliary matrix, ``w0`` the weights before and ``g`` the calibration factors,
+    :math:`z \\leftarrow g\\sqrt{w_0} \\cdot \\mathrm{resid}(\\sqrt{w_0}x,\\; z/(g\\sqrt{w_0}))`.
+    """
+
+    q: FloatArray  # orthonormal basis of sqrt(w0) * x, shape (n, p)
+    g_root_w0: FloatArray  # g * sqrt(w0), shape (n,)
+
+    def residualise(self, scores: FloatArray) -> FloatArray:
+        safe = np.where(self.g_root_w0 > 0, self.g_root_w0, 1.0)
+        if scores.ndim == 1:
+            scaled = scores / safe
+            resid = scaled - self.q @ (self.q.T @ scaled)
+            return np.asarray(resid * self.g_root_w0, dtype=np.float64)
+        scaled2 = scores / safe[:, None]
+        resid2 = scaled2 - self.q @ (self.q.T @ scaled2)
+        return np.asarray(resid2 * self.g_root_w0[:, None], dtype=np.float64)
+
+
+class SurveyDesign:
+    """A stratified multistage sample, ready for design-based estimation.
+
+    Parameters
+    ----------
+    weights : sampling weights (inverse inclusion probabilities), one per row. When
+        ``None``, they are derived from the finite population corrections as
+        :math:`(N_1/n_1)(N_2/m_2)` (R's ``svydesign`` without ``weights``), and are 1
+        when no fpc is given either.
+    strata : stratum of each row (any labels), or ``None`` for an unstratified design.
+    psu : primary sampling unit of each row, or ``None`` when each row is its own PSU.
+    psu2 : secondary sampling unit within the PSU (always nested in its PSU).
+    fpc, fpc2 : finite population correction at stage 1 (per stratum) and stage 2 (per
+        PSU): either population counts (all values > 1) or sampling fractions (all
+        values ≤ 1), decided over both stages together as R's ``as.fpc`` does.
+    nest : PSU labels restart in every stratum (R's ``nest=TRUE``). Without it, a PSU
+        label found in two strata is an error.
+    lonely_psu : what to do with a stratum holding a single PSU (R's
+        ``options(survey.lonely.psu=)``): ``"fail"`` (default, an error),
+        ``"remove"``/``"certainty"`` (no variance contribution), ``"adjust"`` (centre the
+        lone PSU at zero, as R's ``survey`` does) or ``"average"`` (replace it by the
+        average variance of the other strata).
+
+    Raises
+    ------
+    StatsInputError
+        Missing or invalid design values, PSUs not nested in strata, an fpc that varies
+        within a stratum or implies more than 100 % sampling.
+
+    Notes
+    -----
+    Weights may be zero (such rows count for nothing); negative or missing weights are
+    rejected. Estimates for a domain keep the full design: rows outside the domain get
+    zero scores, which reproduces R's ``subset()`` of a design (Lumley 2010, sec. 2.3).
+    """
+
+    def __init__(
+        self,
+        weights: ArrayLike | None = None,
+        *,
+        strata: ArrayLike | None = None,
+        psu: ArrayLike | None = None,
+        psu2: ArrayLike | None = None,
+        fpc: ArrayLike | None = None,
+        fpc2: ArrayLike | None = None,
+        nest: bool = False,
+        lonely_psu: LonelyPSU = "fail",
+        n_rows: int | None = None,
+    ) -> None:
+        if lonely_psu not in LONELY_PSU_OPTIONS:
+            raise StatsInputError(
+                f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}, not {lonely_psu!r}"
+            )
+        n = _row_count(n_rows, weights, strata, psu, psu2, fpc, fpc2)
+        if psu2 is not None and psu is None:
+            raise StatsInputError("a second-stage unit (psu2) needs a first-stage psu")
+        if fpc2 is not None and (fpc is None or psu2 is None):
+            raise StatsInputError("fpc2 needs both fpc (stage 1) and psu2 (stage 2)")
+
+        stratum_code, stratum_labels = _codes(strata, n, "strata")
+        psu_key = np.arange(n) if psu is None else _require_present(psu, n, "psu")
+        psu_code, psu_labels = _codes(psu_key, n, "psu")
+        if nest:
+            psu_code, psu_labels = _combine(stratum_code, psu_code, stratum_labels, psu_labels)
+        else:
+            _check_nested(stratum_code, psu_code, stratum_labels, psu_labels)
+        stratum_of_psu = np.zeros(len(psu_labels), dtype=np.intp)
+        stratum_of_psu[psu_code] = stratum_code
+        sampled1 = np.bincount(stratum_of_psu, minlength=len(stratum_labels)).astype(np.float64)
+
+        ssu_code: IntArray | None = None
+        psu_of_ssu: IntArray | None = None
+        sampled2: FloatArray | None = None
+        if psu2 is not None:
+            raw_ssu, ssu_labels = _codes(psu2, n, "psu2")
+            ssu_code, _ = _combine(psu_code, raw_ssu, psu_labels, ssu_labels)
+            psu_of_ssu = np.zeros(int(ssu_code.max()) + 1, dtype=np.intp)
+            psu_of_ssu[ssu_code] = psu_code
+            sampled2 = np.bincount(psu_of_ssu, minlength=len(psu_labels)).astype(np.float64)
+
+        pop1, pop2 = _population_sizes(
+            fpc, fpc2, stratum_code, sampled1, psu_code, sampled2, stratum_labels, psu_labels
+        )
+        self.n_rows = n
+        self.nest = nest
+        self.lonely_psu: LonelyPSU = lonely_psu
+        self.has_fpc = pop1 is not None
+        self.stage1 = _stage(psu_code, stratum_of_psu, stratum_labels, sampled1, pop1)
+        self.stage2: Stage | None = None
+        if (
+            ssu_code is not None
+            and psu_of_ssu is not None
+            and sampled2 is not None
+            and pop2 is not None
+        ):
+            self.stage2 = _stage(
+                ssu_code, psu_of_ssu, psu_labels, sampled2, pop2,
+                lonely_message="PSU {label!r} has only one sampled second-stage unit",
+            )  # fmt: skip
+        self.stratum_of_row: IntArray = stratum_code
+        self.weights: FloatArray = _weights(
+            weights, n, psu_code, stratum_code, sampled1, pop1, ssu_code, psu_of_ssu,
+            sampled2, pop2,
+        )  # fmt: skip
+        self.calibration: Calibration | None = None
+        self._full_df = self._count_df(self.weights != 0)
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def n_psu(self) -> int:
+        return self.stage1.n_units
+
+    @property
+    def n_strata(self) -> int:
+        return self.stage1.n_strata
+
+    def with_weights(
+        self, weights: FloatArray, calibration: Calibration | None = None
+    ) -> SurveyDesign:
+        """A copy sharing this design's structure, with new weights (e.g. calibrated)."""
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != (self.n_rows,):
+            raise StatsInputError(f"weights must have {self.n_rows} values")
+        clone = object.__new__(SurveyDesign)
+        clone.__dict__.update(self.__dict__)
+        clone.weights = weights
+        clone.calibration = calibration
+        clone._full_df = clone._count_df(weights != 0)
+        return clone
+
+    def with_lonely_psu(self, lonely_psu: LonelyPSU) -> SurveyDesign:
+        """A copy with another lonely-PSU rule."""
+        if lonely_psu not in LONELY_PSU_OPTIONS:
+            raise StatsInputError(f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}")
+        clone = object.__new__(SurveyDesign)
+        clone.__dict__.update(self.__dict__)
+        clone.lonely_psu = lonely_psu
+        return clone
+
+    def degrees_of_freedom(self, rows: BoolArray | None = None) -> int:
+        """PSUs minus strata among rows in use with non-zero weight (R's ``degf``)."""
+        if rows is None:
+            return self._full_df
+        return self._count_df(rows & (self.weights != 0))
+
+    def _count_df(self, rows: BoolArray) -> int:
+        psus = np.bincount(self.stage1.unit_of_row[rows], minlength=self.n_psu) > 0
+        strata = np.bincount(self.stage1.stratum_of_unit[psus], minlength=self.n_strata) > 0
+        return int(psus.sum() - strata.sum())
+
+    # ------------------------------------------------------------------ variance
+    def variance(self, scores: FloatArray, rows: BoolArray | None = None) -> float:
+        """Design variance of the total of linearised ``scores`` (one value per row).
+
+        Parameters
+        ----------
+        scores : per-row linearised values, already zero outside the domain.
+        rows : the rows the estimate uses (domain and non-missing), or ``None`` for all.
+            Only strata and PSUs touched by these rows are checked for lonely PSUs and
+            counted by ``lonely_psu="average"``, as R does for a subset design.
+        """
+        return float(self.covariance(scores[:, None], rows)[0, 0])
+
+    def covariance(self, scores: FloatArray, rows: BoolArray | None = None) -> FloatArray:
+        """Design covariance matrix of the column totals of ``scores`` (rows x k)."""
+        scores = np.asarray(scores, dtype=np.float64)
+        if scores.ndim != 2 or scores.shape[0] != self.n_rows:
+            raise ValueError("scores must have shape (n_rows, k)")
+        if self.calibration is not None:
+            scores = self.calibration.residualise(scores)
+        cov = _stage_covariance(self.stage1, scores, rows, self.lonely_psu)
+        if self.stage2 is not None:
+            # Second-stage variance inside each PSU, times that PSU's stage-1 sampling
+            # fraction n_h/N_h (R: multistage() * nPSUs/fpcs).
+            parent = self.stage1.sampling_fraction[self.stage1.stratum_of_unit]
+            cov = cov + _stage_covariance(self.stage2, scores, rows, self.lonely_psu, parent)
+        return cov
+
+
+# ---------------------------------------------------------------------- variance core
+def _stage_covariance(
+    stage: Stage,
+    scores: FloatArray,
+    rows: BoolArray | None,
+    lonely_psu: LonelyPSU,
+    stratum_multiplier: FloatArray | None = None,
+) -> FloatArray:
+    """One-stage between-unit covariance: R's ``onestage``/``onestrat`` vectorised.
+
+    Unit totals come from one ``bincount`` per score column; stratum means use the
+    number of units *sampled* (units with no row in the domain count as zero totals,
+    which is R's padding with zero rows in ``onestrat``).
+    """
+    k = scores.shape[1]
+    totals = np.empty((stage.n_units, k), dtype=np.float64)
+    for j in range(k):
+        totals[:, j] = np.bincount(stage.unit_of_row, scores[:, j], minlength=stage.n_units)
+    stratum_sum = np.empty((stage.n_strata, k), dtype=np.float64)
+    for j in range(k):
+        stratum_sum[:, j] = np.bincount(stage.stratum_of_unit, totals[:, j], stage.n_strata)
+    means = stratum_sum / stage.sampled[:, None]
+
+    if rows is None:
+        active = np.ones(stage.n_strata, dtype=np.bool_)
+    else:
+        units_used = np.bincount(stage.unit_of_row[rows], minlength=stage.n_units) > 0
+        active = np.bincount(stage.stratum_of_unit[units_used], minlength=stage.n_strata) > 0
+
+    scale = stage.scale.copy()
+    scale[stage.self_representing | ~active] = 0.0
+    lonely = stage.lonely & active
+    expand = 1.0
+    if lonely.any():
+        if lonely_psu == "fail":
+            first = stage.stratum_labels[int(np.flatnonzero(lonely)[0])]
+            raise StatsInputError(
+                stage.lonely_message.format(label=first)
+                + "; choose a lonely-PSU rule (remove, certainty, adjust or average)"
+            )
+        if lonely_psu in ("remove", "certainty"):
+            scale[lonely] = 0.0
+        elif lonely_psu == "adjust":
+            means[lonely] = 0.0  # R centres a lone PSU at zero rather than its own value
+        else:  # average: other strata's variance stands in for the lonely ones
+            scale[lonely] = 0.0
+            n_active, n_ok = int(active.sum()), int((active & ~lonely).sum())
+            expand = n_active / n_ok if n_ok else 0.0
+    if stratum_multiplier is not None:
+        scale = scale * stratum_multiplier
+    deviations = totals - means[stage.stratum_of_unit]
+    unit_scale = scale[stage.stratum_of_unit]
+    return np.asarray((deviations * unit_scale[:, None]).T @ deviations * expand)
+
+
+# ---------------------------------------------------------------------- construction
+def _row_count(n_rows: int | None, *columns: ArrayLike | None) -> int:
+    lengths = {len(np.asarray(c)) for c in columns if c is not None}
+    if n_rows is not None:
+        lengths.add(n_rows)
+    if len(lengths) > 1:
+        raise StatsInputError(f"design columns have different lengths: {sorted(lengths)}")
+    if not lengths:
+        raise StatsInputError("give weights, strata, psu or n_rows so the design has rows")
+    n = lengths.pop()
+    if n == 0:
+        raise StatsInputError("the design has no rows")
+    return n
+
+
+def _require_present(values: ArrayLike, n: int, what: str) -> NDArray[np.generic]:
+    array = np.asarray(values)
+    if array.ndim != 1 or array.shape[0] != n:
+        raise StatsInputError(f"{what} must be one value per row")
+    if array.dtype.kind == "f":
+        bad = np.isnan(array)
+    elif array.dtype.kind in "US":
+        bad = array == ""
+    elif array.dtype.kind == "O":
+        bad = np.array([v is None or v == "" for v in array], dtype=np.bool_)
+    else:
+        bad = np.zeros(n, dtype=np.bool_)
+    if bad.any():
+        raise StatsInputError(f"{what} is missing in row {int(np.flatnonzero(bad)[0]) + 1}")
+    return array
+
+
+def _codes(values: ArrayLike | None, n: int, what: str) -> tuple[IntArray, tuple[str, ...]]:
+    """Integer codes 0..k-1 in sorted label order, and the labels as text."""
+    if values is None:
+        return np.zeros(n, dtype=np.intp), ("1",)
+    array = _require_present(values, n, what)
+    if array.dtype.kind == "O":
+        array = array.astype(np.str_)
+    labels, codes = np.unique(array, return_inverse=True)
+    return codes.astype(np.intp).reshape(n), tuple(_label(v) for v in labels)
+
+
+def _label(value: object) -> str:
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _combine(
+    outer: IntArray, inner: IntArray, outer_labels: tuple[str, ...], inner_labels: tuple[str, ...]
+) -> tuple[IntArray, tuple[str, ...]]:
+    """Codes for (outer, inner) pairs, e.g. PSUs nested in strata."""
+    key = outer * len(inner_labels) + inner
+    unique, codes = np.unique(key, return_inverse=True)
+    labels = tuple(
+        f"{outer_labels[k // len(inner_labels)]}.{inner_labels[k % len(inner_labels)]}"
+        for k in unique.tolist()
+    )
+    return codes.astype(np.intp).reshape(-1), labels
+
+
+def _check_nested(
+    stratum: IntArray, psu: IntArray, stratum_labels: tuple[str, ...], psu_labels: tuple[str, ...]
+) -> None:
+    first = np.full(len(psu_labels), -1, dtype=np.intp)
+    first[psu[::-1]] = stratum[::-1]  # stratum of each PSU's first row
+    clash = first[psu] != stratum
+    if clash.any():
+        row = int(np.flatnonzero(clash)[0])
+        label = psu_labels[psu[row]]
+        raise StatsInputError(
+            f"PSU {label!r} appears in strata {stratum_labels[first[psu[row]]]!r} and "
+            f"{stratum_labels[stratum[row]]!r} (row {row + 1}); use nest (--nest) if PSU "
+            "labels restart in each stratum"
+        )
+
+
+def _population_sizes(
+    fpc: ArrayLike | None,
+    fpc2: ArrayLike | None,
+    stratum: IntArray,
+    sampled1: FloatArray,
+    psu: IntArray,
+    sampled2: FloatArray | None,
+    stratum_labels: tuple[str, ...],
+    psu_labels: tuple[str, ...],
+) -> tuple[FloatArray | None, FloatArray | None]:
+    """Population size per stratum (stage 1) and per PSU (stage 2), as R's ``as.fpc``."""
+    if fpc is None:
+        return None, None
+    values1 = _fpc_values(fpc, len(stratum), "fpc")
+    values2 = None if fpc2 is None else _fpc_values(fpc2, len(stratum), "fpc2")
+    every = values1 if values2 is None else np.concatenate([values1, values2])
+    counts = bool((every > 1).any())
+    if counts and (every < 1).any():
+        raise StatsInputError(
+            "fpc mixes population counts (> 1) with sampling fractions (< 1); use one kind"
+        )
+    pop1 = _per_group(values1, stratum, len(sampled1), stratum_labels, "fpc", "stratum")
+    pop1 = pop1 if counts else sampled1 / pop1
+    _check_not_oversampled(pop1, sampled1, stratum_labels, "fpc", "stratum")
+    pop2 = None
+    if values2 is not None and sampled2 is not None:
+        pop2 = _per_group(values2, psu, len(sampled2), psu_labels, "fpc2", "PSU")
+        pop2 = pop2 if counts else sampled2 / pop2
+        _check_not_oversampled(pop2, sampled2, psu_labels, "fpc2", "PSU")
+    return pop1, pop2
+
+
+def _fpc_values(values: ArrayLike, n: int, what: str) -> FloatArray:
+    array = np.asarray(_require_present(values, n, what), dtype=np.float64)
+    bad = ~(array > 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise StatsInputError(f"{what} must be positive; row {row + 1} has {array[row]:g}")
+    return array
+
+
+def _per_group(
+    values: FloatArray, group: IntArray, k: int, labels: tuple[str, ...], what: str, unit: str
+) -> FloatArray:
+    first = np.zeros(k, dtype=np.float64)
+    first[group[::-1]] = values[::-1]
+    varies = first[group] != values
+    if varies.any():
+        row = int(np.flatnonzero(varies)[0])
+        raise StatsInputError(
+            f"{what} varies within {unit} {labels[group[row]]!r} (row {row + 1}); it must "
+            f"be constant within each {unit}"
+        )
+    return first
+
+
+def _check_not_oversampled(
+    population: FloatArray, sampled: FloatArray, labels: tuple[str, ...], what: str, unit: str
+) -> None:
+    # R tolerates rounding up to a ratio of 1.00000001 before calling it >100 % sampling.
+    over = sampled > population * (1 + 1e-8)
+    if over.any():
+        i = int(np.flatnonzero(over)[0])
+        raise StatsInputError(
+            f"{what} implies more than 100% sampling in {unit} {labels[i]!r}: "
+            f"{int(sampled[i])} units sampled from a population of {population[i]:g}"
+        )
+
+
+def _stage(
+    unit_of_row: IntArray,
+    stratum_of_unit: IntArray,
+    stratum_labels: tuple[str, ...],
+    sampled: FloatArray,
+    population: FloatArray | None,
+    lonely_message: str = Stage.lonely_message,
+) -> Stage:
+    if population is None:
+        fpc_factor = np.ones_like(sampled)
+        fraction = np.zeros_like(sampled)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fraction = np.where(np.isinf(population), 0.0, sampled / population)
+        fpc_factor = np.asarray(1.0 - fraction, dtype=np.float64)
+    return Stage(
+        unit_of_row, stratum_of_unit, stratum_labels, sampled, fpc_factor, fraction, lonely_message
+    )
+
+
+def _weights(
+    weights: ArrayLike | None,
+    n: int,
+    psu: IntArray,
+    stratum: IntArray,
+    sampled1: FloatArray,
+    pop1: FloatArray | None,
+    ssu: IntArray | None,
+    psu_of_ssu: IntArray | None,
+    sampled2: FloatArray | None,
+    pop2: FloatArray | None,
+) -> FloatArray:
+    if weights is not None:
+        w = np.asarray(weights, dtype=np.float64)
+        if w.shape != (n,):
+            raise StatsInputError("weights must be one value per row")
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            problem = "missing" if np.isnan(w[row]) else f"{w[row]:g}"
+            raise StatsInputError(
+                f"weights must be finite and non-negative; row {row + 1} has {problem}"
+            )
+        return w
+    if pop1 is None:
+        return np.ones(n, dtype=np.float64)
+    # R: weights(fpc, final=FALSE) = popsize/sampsize at each stage, multiplied.
+    w = (pop1 / sampled1)[stratum]
+    if pop2 is not None and sampled2 is not None and ssu is not None:
+        w = w * (pop2 / sampled2)[psu]
+    if not np.isfinite(w).all():
+        raise StatsInputError("weights not given and cannot be computed from the fpc")
+    return np.asarray(w, dtype=np.float64)
+
+
+def design_summary(design: SurveyDesign) -> dict[str, object]:
+    """A few facts about the design, for reports and ``--json`` notes."""
+    return {
+        "rows": design.n_rows,
+        "strata": design.n_strata,
+        "psus": design.n_psu,
+        "stages": 1 if design.stage2 is None else 2,
+        "fpc": design.has_fpc,
+        "lonely_psu": design.lonely_psu,
+        "df": design.degrees_of_freedom(),
+    }
+
+
+__all__ = [
+    "LONELY_PSU_OPTIONS",
+    "Calibration",
+    "LonelyPSU",
+    "Stage",
+    "SurveyDesign",
+    "design_summary",
+]

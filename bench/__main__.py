@@ -42,7 +42,11 @@ def main(names: list[str]) -> int:
         record = {
             "benchmark": name,
             "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+            },
             "database": os.environ["DATABASE_URL"].split("://", 1)[0],
             "seconds": round(time.perf_counter() - started, 3),
             "result": result,

@@ -9,7 +9,12 @@ import re
 
 import django
 
-BUDGETS = {"sign_in": 30 * 1024, "home_case_worker": 100 * 1024, "home_system_admin": 100 * 1024, "home_org_admin": 100 * 1024}
+BUDGETS = {
+    "sign_in": 30 * 1024,
+    "home_case_worker": 100 * 1024,
+    "home_system_admin": 100 * 1024,
+    "home_org_admin": 100 * 1024,
+}
 
 
 def _asset_bytes(html: str) -> int:
@@ -29,7 +34,11 @@ def _weigh(client, url: str) -> dict[str, int]:
     assert response.status_code == 200, (url, response.status_code)
     html = response.content.decode()
     assets = _asset_bytes(html)
-    return {"html": len(response.content), "assets": assets, "total": len(response.content) + assets}
+    return {
+        "html": len(response.content),
+        "assets": assets,
+        "total": len(response.content) + assets,
+    }
 
 
 def run() -> dict[str, object]:
@@ -53,6 +62,8 @@ def run() -> dict[str, object]:
         results["home_org_admin"] = _weigh(client_for(cast.org_admin), "/")
         results["home_system_admin"] = _weigh(client_for(cast.sysadmin), "/")
         transaction.set_rollback(True)
-    results["within_budget"] = all(results[name]["total"] <= budget for name, budget in BUDGETS.items())
+    results["within_budget"] = all(
+        results[name]["total"] <= budget for name, budget in BUDGETS.items()
+    )
     results["budgets"] = BUDGETS
     return results

@@ -63,7 +63,8 @@ if KINGA_ENV == "production" and (
     raise ImproperlyConfigured("KINGA_FIELD_KEYS / KINGA_INDEX_KEY hold the published test keys")
 
 ALLOWED_HOSTS = env_list(
-    "KINGA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if KINGA_ENV != "production" else []
+    "KINGA_ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", "testserver"] if KINGA_ENV != "production" else [],
 )
 CSRF_TRUSTED_ORIGINS = env_list("KINGA_CSRF_TRUSTED_ORIGINS", [])
 
@@ -96,8 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "kinga.accounts.middleware.SessionGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kinga.accounts.middleware.SessionGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "kinga.core.middleware.NoStoreMiddleware",

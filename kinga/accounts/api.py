@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -36,12 +37,23 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organisation = serializers.UUIDField(source="organisation.public_id", read_only=True, allow_null=True)
+    organisation = serializers.UUIDField(
+        source="organisation.public_id", read_only=True, allow_null=True
+    )
     counties = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "role", "organisation", "counties", "is_active", "mfa_enabled"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "organisation",
+            "counties",
+            "is_active",
+            "mfa_enabled",
+        ]
 
 
 class MeSerializer(UserSerializer):
@@ -57,7 +69,9 @@ class MeSerializer(UserSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False)
-    code = serializers.CharField(required=False, allow_blank=True, help_text="TOTP code, when two-factor sign-in is on")
+    code = serializers.CharField(
+        required=False, allow_blank=True, help_text="TOTP code, when two-factor sign-in is on"
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -79,17 +93,22 @@ class TokenView(APIView):
     """Exchange email + password (+ TOTP code) for an API token. Counts towards lockout."""
 
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    # Token auth here only so a wrong password answers 401 with a WWW-Authenticate header.
+    authentication_classes = [TokenAuthentication]
     throttle_classes = [SignInThrottle]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
-    def post(self, request):  # noqa: ANN001, ANN201
+    def post(self, request):
         from django.contrib.auth import authenticate
 
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            user = authenticate(request._request, username=body.validated_data["email"], password=body.validated_data["password"])
+            user = authenticate(
+                request._request,
+                username=body.validated_data["email"],
+                password=body.validated_data["password"],
+            )
         except AccountLocked:
             raise PermissionDenied("Too many failed attempts; try again later.") from None
         if user is None:
@@ -98,19 +117,32 @@ class TokenView(APIView):
             if not user.mfa_enabled:
                 raise PermissionDenied("Turn on two-factor sign-in in the web app first.")
             if not services.mfa_code_is_valid(user.mfa_secret, body.validated_data.get("code", "")):
-                audit_record(actor=None, action=AuditAction.MFA_FAILED, target=user, record_owner=user,
-                             organisation=user.organisation, request=request._request, outcome="failed")
+                audit_record(
+                    actor=None,
+                    action=AuditAction.MFA_FAILED,
+                    target=user,
+                    record_owner=user,
+                    organisation=user.organisation,
+                    request=request._request,
+                    outcome="failed",
+                )
                 raise AuthenticationFailed("The two-factor code is missing or not right.")
         token, _ = Token.objects.get_or_create(user=user)
-        audit_record(actor=user, action=AuditAction.LOGIN, target=user, record_owner=user,
-                     request=request._request, detail={"via": "api_token"})
+        audit_record(
+            actor=user,
+            action=AuditAction.LOGIN,
+            target=user,
+            record_owner=user,
+            request=request._request,
+            detail={"via": "api_token"},
+        )
         return Response({"token": token.key}, status=status.HTTP_200_OK)
 
 
 class UserListView(ListAPIView):
     serializer_class = UserSerializer
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         actor: User = self.request.user
         if not (actor.can(Action.USERS_MANAGE) or actor.can(Action.ORGANISATIONS_MANAGE)):
             raise NotFound
@@ -127,7 +159,7 @@ class UserDetailView(RetrieveAPIView):
 class OrganisationListView(ListAPIView):
     serializer_class = OrganisationSerializer
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         actor: User = self.request.user
         if not actor.can(Action.ORGANISATIONS_MANAGE):
             raise NotFound

@@ -29,9 +29,7 @@ class LockoutAwareBackend(ModelBackend):
             return None
         email = username.strip().lower()
         if lockout.is_locked(email, request):
-            audit_record(
-                actor=None, action=AuditAction.LOCKOUT, request=request, outcome="denied"
-            )
+            audit_record(actor=None, action=AuditAction.LOCKOUT, request=request, outcome="denied")
             raise AccountLocked
         user = super().authenticate(request, username=email, password=password, **kwargs)
         if user is None:

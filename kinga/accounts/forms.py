@@ -14,8 +14,15 @@ from kinga.geo.models import County, SubCounty
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     error_messages = {
         "invalid": _("The email or password is not right. Check them and try again."),
@@ -55,13 +62,24 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("6-digit code from your authenticator app"),
         max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 class SetPasswordForm(forms.Form):
-    password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), help_text=_("At least 10 characters; not a common password."))
-    password_again = forms.CharField(label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not a common password."),
+    )
+    password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
@@ -71,13 +89,19 @@ class SetPasswordForm(forms.Form):
 
 
 class PasswordChangeForm(SetPasswordForm):
-    old_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     field_order = ["old_password", "password", "password_again"]
 
 
 class CoverageFields(forms.Form):
     counties = forms.ModelMultipleChoiceField(
-        label=_("Counties covered"), queryset=County.objects.all(), required=False,
+        label=_("Counties covered"),
+        queryset=County.objects.all(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     sub_counties = forms.ModelMultipleChoiceField(
@@ -92,10 +116,14 @@ class UserInviteForm(CoverageFields):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
     field_order = ["full_name", "email", "role", "organisation", "counties", "sub_counties"]
 
-    def __init__(self, *args: object, organisations: object, roles: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, organisations: object, roles: list[tuple[str, str]], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["role"].choices = roles
@@ -117,16 +145,22 @@ class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Type"), choices=OrganisationKind.choices)
     code = forms.RegexField(
-        label=_("Short code"), regex=r"^[A-Za-z]{2,8}$", max_length=8,
+        label=_("Short code"),
+        regex=r"^[A-Za-z]{2,8}$",
+        max_length=8,
         help_text=_("2–8 letters, used in case numbers (e.g. KWL)."),
         error_messages={"invalid": _("Use 2 to 8 letters, no spaces or digits.")},
     )
     counties = forms.ModelMultipleChoiceField(
-        label=_("Counties served"), queryset=County.objects.all(), required=False,
+        label=_("Counties served"),
+        queryset=County.objects.all(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
 class PreferencesForm(forms.Form):
-    preferred_language = forms.ChoiceField(label=_("Language"), choices=[("en", "English"), ("sw", "Kiswahili")])
+    preferred_language = forms.ChoiceField(
+        label=_("Language"), choices=[("en", "English"), ("sw", "Kiswahili")]
+    )

@@ -20,13 +20,16 @@ def panels(user: User) -> list[Panel]:
             active=Count("pk", filter=Q(is_active=True)),
             deactivated=Count("pk", filter=Q(is_active=False)),
             without_mfa=Count(
-                "pk", filter=Q(is_active=True, mfa_enabled=False, role__in=list(IDENTIFIED_DATA_ROLES))
+                "pk",
+                filter=Q(is_active=True, mfa_enabled=False, role__in=list(IDENTIFIED_DATA_ROLES)),
             ),
         )
         counts["pending"] = Invitation.objects.filter(
             user__in=people, accepted_at__isnull=True
         ).count()
-        found.append(Panel(_("Your organisation's people"), "accounts/panels/people.html", counts, order=10))
+        found.append(
+            Panel(_("Your organisation's people"), "accounts/panels/people.html", counts, order=10)
+        )
     if user.can(Action.ORGANISATIONS_MANAGE):
         by_kind = Organisation.objects.values("kind").annotate(n=Count("pk")).order_by("kind")
         config = {
@@ -39,7 +42,12 @@ def panels(user: User) -> list[Panel]:
             "small_cell": settings.KINGA_SMALL_CELL,
             "users": User.objects.filter(is_active=True).count(),
             "by_kind": [
-                (dict(Organisation._meta.get_field("kind").choices).get(row["kind"], row["kind"]), row["n"])
+                (
+                    dict(Organisation._meta.get_field("kind").choices).get(
+                        row["kind"], row["kind"]
+                    ),
+                    row["n"],
+                )
                 for row in by_kind
             ],
         }

@@ -31,7 +31,10 @@ def _window_start():
 
 def is_locked(email: str, request: HttpRequest | None) -> bool:
     recent = FailedLogin.objects.filter(at__gte=_window_start())
-    if recent.filter(account_digest=account_digest(email)).count() >= settings.KINGA_LOCKOUT_ATTEMPTS:
+    if (
+        recent.filter(account_digest=account_digest(email)).count()
+        >= settings.KINGA_LOCKOUT_ATTEMPTS
+    ):
         return True
     return recent.filter(ip_digest=ip_digest(request)).count() >= settings.KINGA_LOCKOUT_IP_ATTEMPTS
 

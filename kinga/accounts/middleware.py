@@ -23,7 +23,12 @@ LAST_SEEN = "kinga_last_seen"
 MFA_OK = "kinga_mfa_ok"
 # Pages a signed-in user may reach before finishing two-factor enrolment or a forced
 # password change (otherwise they could never finish them).
-_ALWAYS_ALLOWED = ("accounts:logout", "accounts:mfa_setup", "accounts:password_change", "set_language")
+_ALWAYS_ALLOWED = (
+    "accounts:logout",
+    "accounts:mfa_setup",
+    "accounts:password_change",
+    "set_language",
+)
 
 
 class SessionGuardMiddleware:
@@ -38,7 +43,7 @@ class SessionGuardMiddleware:
                 return response
         return self.get_response(request)
 
-    def _guard(self, request: HttpRequest, user) -> HttpResponse | None:  # noqa: ANN001
+    def _guard(self, request: HttpRequest, user) -> HttpResponse | None:
         now = int(time.time())
         last_seen = request.session.get(LAST_SEEN, now)
         if now - last_seen > settings.KINGA_IDLE_TIMEOUT_MINUTES * 60:
@@ -59,10 +64,16 @@ class SessionGuardMiddleware:
             return HttpResponseRedirect(reverse("accounts:password_change"))
         return None
 
-    def _expire(self, request: HttpRequest, user) -> HttpResponse:  # noqa: ANN001
+    def _expire(self, request: HttpRequest, user) -> HttpResponse:
         post = request.POST.copy() if request.method == "POST" else None
-        audit_record(actor=user, action=AuditAction.LOGOUT, target=user, record_owner=user,
-                     request=request, detail={"reason": "idle_timeout"})
+        audit_record(
+            actor=user,
+            action=AuditAction.LOGOUT,
+            target=user,
+            record_owner=user,
+            request=request,
+            detail={"reason": "idle_timeout"},
+        )
         logout(request)
         if wants_json(request):
             return json_error("session_expired", _("Your session has expired. Sign in again."), 401)

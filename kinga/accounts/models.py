@@ -120,15 +120,19 @@ class FailedLogin(models.Model):
     account_digest = models.CharField(max_length=64, db_index=True)
     ip_digest = models.CharField(max_length=64, db_index=True)
 
+    def __str__(self) -> str:
+        return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"
+
 
 class Invitation(models.Model):
     """A pending account: the invitee sets their own password through a one-time link."""
 
     token_digest = models.CharField(max_length=64, unique=True)
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="invitation")
-    invited_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="invitations_sent"
-    )
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations_sent")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invitation for {self.user}"

@@ -126,8 +126,12 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     audit_record(
-        actor=user, action=AuditAction.PASSWORD_CHANGED, target=user, request=request,
-        record_owner=user, detail={"via": "invitation"},
+        actor=user,
+        action=AuditAction.PASSWORD_CHANGED,
+        target=user,
+        request=request,
+        record_owner=user,
+        detail={"via": "invitation"},
     )
     return user
 
@@ -198,9 +202,7 @@ def user_set_active(
 
 
 @transaction.atomic
-def user_reset_password(
-    *, actor: User, user: User, request: HttpRequest | None = None
-) -> str:
+def user_reset_password(*, actor: User, user: User, request: HttpRequest | None = None) -> str:
     """Give the user a new one-time link to set a password; the old password stops working."""
     _require_same_organisation(actor, user)
     user.set_unusable_password()
@@ -235,7 +237,10 @@ def password_change(
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     audit_record(
-        actor=user, action=AuditAction.PASSWORD_CHANGED, target=user, record_owner=user,
+        actor=user,
+        action=AuditAction.PASSWORD_CHANGED,
+        target=user,
+        record_owner=user,
         request=request,
     )
     return user
@@ -251,18 +256,23 @@ def mfa_code_is_valid(secret: str, code: str) -> bool:
 
 
 @transaction.atomic
-def mfa_enable(
-    *, user: User, secret: str, code: str, request: HttpRequest | None = None
-) -> User:
+def mfa_enable(*, user: User, secret: str, code: str, request: HttpRequest | None = None) -> User:
     if not mfa_code_is_valid(secret, code):
-        audit_record(actor=user, action=AuditAction.MFA_FAILED, target=user, record_owner=user,
-                     request=request, outcome="failed")
+        audit_record(
+            actor=user,
+            action=AuditAction.MFA_FAILED,
+            target=user,
+            record_owner=user,
+            request=request,
+            outcome="failed",
+        )
         raise ValidationError({"code": _("That code is not right. Check the time on your phone.")})
     user.mfa_secret = secret
     user.mfa_enabled = True
     user.save(update_fields=["mfa_secret", "mfa_enabled"])
-    audit_record(actor=user, action=AuditAction.MFA_ENABLED, target=user, record_owner=user,
-                 request=request)
+    audit_record(
+        actor=user, action=AuditAction.MFA_ENABLED, target=user, record_owner=user, request=request
+    )
     return user
 
 

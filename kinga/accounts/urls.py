@@ -15,7 +15,11 @@ urlpatterns = [
     path("users/invite/", views.user_invite, name="user_invite"),
     path("users/<str:public_id>/", views.user_edit, name="user_edit"),
     path("users/<str:public_id>/active/", views.user_set_active, name="user_set_active"),
-    path("users/<str:public_id>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path(
+        "users/<str:public_id>/reset-password/",
+        views.user_reset_password,
+        name="user_reset_password",
+    ),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_edit, name="organisation_create"),
     path("organisations/<str:public_id>/", views.organisation_edit, name="organisation_edit"),

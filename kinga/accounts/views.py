@@ -5,6 +5,7 @@ HTTP only: parse, call a service or selector, render.
 
 from __future__ import annotations
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -17,8 +18,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-
-import segno
 
 from kinga.accounts import selectors, services
 from kinga.accounts.forms import (
@@ -51,7 +50,9 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse("core:home")
 
 
-def _complete_login(request: HttpRequest, user: User, next_url: str, *, mfa_ok: bool) -> HttpResponse:
+def _complete_login(
+    request: HttpRequest, user: User, next_url: str, *, mfa_ok: bool
+) -> HttpResponse:
     # Keep a stashed half-filled form across the session change that login() makes.
     from kinga.core.resume import SESSION_KEY
 
@@ -60,11 +61,16 @@ def _complete_login(request: HttpRequest, user: User, next_url: str, *, mfa_ok: 
     if stashed:
         request.session[SESSION_KEY] = stashed
     request.session[MFA_OK] = mfa_ok
-    audit_record(actor=user, action=AuditAction.LOGIN, target=user, record_owner=user, request=request)
+    audit_record(
+        actor=user, action=AuditAction.LOGIN, target=user, record_owner=user, request=request
+    )
     response = HttpResponseRedirect(next_url)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, user.preferred_language,
-        httponly=True, samesite="Lax", secure=request.is_secure(),
+        settings.LANGUAGE_COOKIE_NAME,
+        user.preferred_language,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
     )
     return response
 
@@ -98,21 +104,38 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         from kinga.accounts import lockout
 
         lockout.record_failure(user.email, request)
-        audit_record(actor=None, action=AuditAction.MFA_FAILED, target=user, record_owner=user,
-                     organisation=user.organisation, request=request, outcome="failed")
+        audit_record(
+            actor=None,
+            action=AuditAction.MFA_FAILED,
+            target=user,
+            record_owner=user,
+            organisation=user.organisation,
+            request=request,
+            outcome="failed",
+        )
         if lockout.is_locked(user.email, request):
             request.session.pop(PENDING_USER, None)
-            messages.error(request, LoginForm.error_messages["locked"] % {"minutes": settings.KINGA_LOCKOUT_MINUTES})
+            messages.error(
+                request,
+                LoginForm.error_messages["locked"] % {"minutes": settings.KINGA_LOCKOUT_MINUTES},
+            )
             return redirect("accounts:login")
-        form.add_error("code", _("That code is not right. Check the time on your phone and try again."))
+        form.add_error(
+            "code", _("That code is not right. Check the time on your phone and try again.")
+        )
     return render(request, "accounts/mfa_verify.html", {"form": form})
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit_record(actor=request.user, action=AuditAction.LOGOUT, target=request.user,
-                     record_owner=request.user, request=request)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.LOGOUT,
+            target=request.user,
+            record_owner=request.user,
+            request=request,
+        )
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("accounts:login")
@@ -121,15 +144,23 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     user: User = request.user
-    form = PreferencesForm(request.POST or None, initial={"preferred_language": user.preferred_language})
+    form = PreferencesForm(
+        request.POST or None, initial={"preferred_language": user.preferred_language}
+    )
     if request.method == "POST" and form.is_valid():
         user.preferred_language = form.cleaned_data["preferred_language"]
         user.save(update_fields=["preferred_language"])
         messages.success(request, _("Saved."))
         response = redirect("accounts:security")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language, httponly=True, samesite="Lax")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, user.preferred_language, httponly=True, samesite="Lax"
+        )
         return response
-    return render(request, "accounts/security.html", {"form": form, "mfa_required": services.mfa_required_for(user)})
+    return render(
+        request,
+        "accounts/security.html",
+        {"form": form, "mfa_required": services.mfa_required_for(user)},
+    )
 
 
 @login_required
@@ -140,7 +171,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mfa_enable(user=user, secret=secret, code=form.cleaned_data["code"], request=request)
+            services.mfa_enable(
+                user=user, secret=secret, code=form.cleaned_data["code"], request=request
+            )
         except ValidationError as exc:
             form.add_error("code", exc.message_dict["code"])
         else:
@@ -159,8 +192,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(
-                user=request.user, old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["password"], request=request,
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["password"],
+                request=request,
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -176,23 +211,32 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None:
-        return render(request, "core/error.html", {
-            "title": _("This link has expired"),
-            "message": _("Ask your organisation admin to send you a new one."),
-        }, status=404)
+        return render(
+            request,
+            "core/error.html",
+            {
+                "title": _("This link has expired"),
+                "message": _("Ask your organisation admin to send you a new one."),
+            },
+            status=404,
+        )
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_accept(invitation=invitation, password=form.cleaned_data["password"], request=request)
+            services.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["password"], request=request
+            )
         except ValidationError as exc:
             form.add_error("password", exc.messages)
         else:
             messages.success(request, _("Your password is set. Sign in to continue."))
             return redirect("accounts:login")
-    return render(request, "accounts/invitation_accept.html", {"form": form, "invitee": invitation.user})
+    return render(
+        request, "accounts/invitation_accept.html", {"form": form, "invitee": invitation.user}
+    )
 
 
-def _add_errors(form, exc: ValidationError) -> None:  # noqa: ANN001
+def _add_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -226,14 +270,23 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_invite(request: HttpRequest) -> HttpResponse:
     actor = _require(request, Action.USERS_MANAGE, Action.ORGANISATIONS_MANAGE)
-    form = UserInviteForm(request.POST or resume.pop_for(request), organisations=selectors.organisation_choices_for(actor), roles=_role_choices(actor))
+    form = UserInviteForm(
+        request.POST or resume.pop_for(request),
+        organisations=selectors.organisation_choices_for(actor),
+        roles=_role_choices(actor),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user, token = services.user_invite(
-                actor=actor, email=data["email"], full_name=data["full_name"], role=data["role"],
-                organisation=data["organisation"], counties=data["counties"],
-                sub_counties=data["sub_counties"], request=request,
+                actor=actor,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                organisation=data["organisation"],
+                counties=data["counties"],
+                sub_counties=data["sub_counties"],
+                request=request,
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -241,7 +294,9 @@ def user_invite(request: HttpRequest) -> HttpResponse:
             raise Http404 from None
         else:
             link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
-            return render(request, "accounts/link_once.html", {"invitee": user, "link": link, "reset": False})
+            return render(
+                request, "accounts/link_once.html", {"invitee": user, "link": link, "reset": False}
+            )
     return render(request, "accounts/user_form.html", {"form": form, "title": _("Invite a user")})
 
 
@@ -249,20 +304,33 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 def user_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _require(request, Action.USERS_MANAGE, Action.ORGANISATIONS_MANAGE)
     user = selectors.user_get_for(actor, public_id)
-    initial = {"full_name": user.full_name, "role": user.role,
-               "counties": user.counties.all(), "sub_counties": user.sub_counties.all()}
+    initial = {
+        "full_name": user.full_name,
+        "role": user.role,
+        "counties": user.counties.all(),
+        "sub_counties": user.sub_counties.all(),
+    }
     form = UserEditForm(request.POST or None, initial=initial, roles=_role_choices(actor))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.user_update(actor=actor, user=user, full_name=data["full_name"], role=data["role"],
-                                 counties=data["counties"], sub_counties=data["sub_counties"], request=request)
+            services.user_update(
+                actor=actor,
+                user=user,
+                full_name=data["full_name"],
+                role=data["role"],
+                counties=data["counties"],
+                sub_counties=data["sub_counties"],
+                request=request,
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "title": user.full_name, "subject": user})
+    return render(
+        request, "accounts/user_form.html", {"form": form, "title": user.full_name, "subject": user}
+    )
 
 
 @login_required
@@ -276,8 +344,12 @@ def user_set_active(request: HttpRequest, public_id: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(name)s can sign in again.") % {"name": user.full_name} if active
-                         else _("%(name)s is deactivated and has been signed out.") % {"name": user.full_name})
+        messages.success(
+            request,
+            _("%(name)s can sign in again.") % {"name": user.full_name}
+            if active
+            else _("%(name)s is deactivated and has been signed out.") % {"name": user.full_name},
+        )
     return redirect("accounts:user_edit", public_id=user.public_id)
 
 
@@ -288,7 +360,9 @@ def user_reset_password(request: HttpRequest, public_id: str) -> HttpResponse:
     user = selectors.user_get_for(actor, public_id)
     token = services.user_reset_password(actor=actor, user=user, request=request)
     link = request.build_absolute_uri(reverse("accounts:invitation_accept", args=[token]))
-    return render(request, "accounts/link_once.html", {"invitee": user, "link": link, "reset": True})
+    return render(
+        request, "accounts/link_once.html", {"invitee": user, "link": link, "reset": True}
+    )
 
 
 @login_required
@@ -305,15 +379,27 @@ def organisation_edit(request: HttpRequest, public_id: str | None = None) -> Htt
     organisation = selectors.organisation_get_for(actor, public_id) if public_id else None
     initial = {}
     if organisation is not None:
-        initial = {"name": organisation.name, "kind": organisation.kind, "code": organisation.code,
-                   "counties": organisation.counties.all(), "is_active": organisation.is_active}
+        initial = {
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "code": organisation.code,
+            "counties": organisation.counties.all(),
+            "is_active": organisation.is_active,
+        }
     form = OrganisationForm(request.POST or resume.pop_for(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.organisation_save(actor=actor, organisation=organisation, name=data["name"],
-                                       kind=data["kind"], code=data["code"], counties=data["counties"],
-                                       is_active=data["is_active"], request=request)
+            services.organisation_save(
+                actor=actor,
+                organisation=organisation,
+                name=data["name"],
+                kind=data["kind"],
+                code=data["code"],
+                counties=data["counties"],
+                is_active=data["is_active"],
+                request=request,
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

@@ -19,7 +19,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"error": exc.code, "detail": str(exc.message)}, status=status.HTTP_409_CONFLICT
         )
     if isinstance(exc, ValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, PermissionDenied):

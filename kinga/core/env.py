@@ -93,7 +93,9 @@ def parse_database_url(name: str, url: str, *, base_dir: str) -> DatabaseConfig:
     if parts.scheme == "sqlite":
         path = unquote(parts.path)
         if not path or path == "/":
-            raise ImproperlyConfigured(f"{name} needs a file path, e.g. sqlite:///var/kinga.sqlite3")
+            raise ImproperlyConfigured(
+                f"{name} needs a file path, e.g. sqlite:///var/kinga.sqlite3"
+            )
         if path == "/:memory:":
             return DatabaseConfig(engine="django.db.backends.sqlite3", name=":memory:")
         # sqlite:///var/x → relative "var/x"; sqlite:////abs/x → "/abs/x"
@@ -103,7 +105,9 @@ def parse_database_url(name: str, url: str, *, base_dir: str) -> DatabaseConfig:
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         database = unquote(parts.path.lstrip("/"))
         if not database:
-            raise ImproperlyConfigured(f"{name} must name a database, e.g. postgres://u@h:5432/kinga")
+            raise ImproperlyConfigured(
+                f"{name} must name a database, e.g. postgres://u@h:5432/kinga"
+            )
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return DatabaseConfig(
             engine="django.db.backends.postgresql",

@@ -1,6 +1,6 @@
 """The home page is assembled from panels that each app offers for the user's role.
 
-An app adds a ``home.py`` with ``panels(user) -> list[Panel]``; core never needs to
+An app adds a ``home_panels.py`` with ``panels(user) -> list[Panel]``; core never needs to
 know what a case or an indicator is.
 """
 
@@ -27,9 +27,9 @@ def panels_for(user: Any) -> list[Panel]:
         if not config.name.startswith("kinga."):
             continue
         try:
-            module = importlib.import_module(f"{config.name}.home")
+            module = importlib.import_module(f"{config.name}.home_panels")
         except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.home":
+            if exc.name != f"{config.name}.home_panels":
                 raise
             continue
         collected.extend(module.panels(user))

@@ -35,7 +35,10 @@ class RequestSizeLimitMiddleware:
             if wants_json(request):
                 return JsonResponse({"error": "request_too_large", "detail": message}, status=413)
             response = TemplateResponse(
-                request, "core/error.html", {"title": _("Too large"), "message": message}, status=413
+                request,
+                "core/error.html",
+                {"title": _("Too large"), "message": message},
+                status=413,
             )
             return response.render()
         return self.get_response(request)

@@ -11,7 +11,7 @@ from kinga.accounts.models import Organisation, OrganisationKind, User
 from kinga.accounts.roles import Role
 from kinga.geo.models import County
 
-PASSWORD = "a-long-test-password-9"  # noqa: S105
+PASSWORD = "a-long-test-password-9"
 
 
 @dataclass
@@ -30,8 +30,12 @@ class Cast:
 
 def make_user(email: str, role: str, organisation: Organisation | None, **extra: object) -> User:
     return User.objects.create_user(
-        email, PASSWORD, full_name=email.split("@")[0].replace(".", " ").title(),
-        role=role, organisation=organisation, **extra,
+        email,
+        PASSWORD,
+        full_name=email.split("@")[0].replace(".", " ").title(),
+        role=role,
+        organisation=organisation,
+        **extra,
     )
 
 

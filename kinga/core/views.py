@@ -21,19 +21,35 @@ def _error(request: HttpRequest, status: int, code: str, title: str, message: st
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "bad_request", _("Bad request"), _("The request could not be understood."))
+    return _error(
+        request, 400, "bad_request", _("Bad request"), _("The request could not be understood.")
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "forbidden", _("Not allowed"), _("You do not have access to this page."))
+    return _error(
+        request, 403, "forbidden", _("Not allowed"), _("You do not have access to this page.")
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "not_found", _("Not found"), _("There is nothing here, or you do not have access to it."))
+    return _error(
+        request,
+        404,
+        "not_found",
+        _("Not found"),
+        _("There is nothing here, or you do not have access to it."),
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "server_error", _("Something went wrong"), _("The error has been logged. Nothing you entered was half-saved; please try again."))
+    return _error(
+        request,
+        500,
+        "server_error",
+        _("Something went wrong"),
+        _("The error has been logged. Nothing you entered was half-saved; please try again."),
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

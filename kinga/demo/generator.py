@@ -17,7 +17,7 @@ from kinga.accounts.roles import Role
 from kinga.demo import names
 from kinga.geo.models import County, SubCounty
 
-DEMO_PASSWORD = "kinga-demo-2026"  # noqa: S105 - published on purpose: demo only
+DEMO_PASSWORD = "kinga-demo-2026"
 EMAIL_DOMAIN = "demo.kinga.example"
 
 
@@ -30,13 +30,25 @@ class DemoOrganisation:
 
 
 ORGANISATIONS = (
-    DemoOrganisation("Pwani Child Safe Network (Demo)", OrganisationKind.NGO, "PCS", ("002", "003")),
+    DemoOrganisation(
+        "Pwani Child Safe Network (Demo)", OrganisationKind.NGO, "PCS", ("002", "003")
+    ),
     DemoOrganisation("Mombasa Youth Hope (Demo)", OrganisationKind.NGO, "MYH", ("001",)),
-    DemoOrganisation("Kwale County Children's Office (Demo)", OrganisationKind.COUNTY_OFFICE, "KCO", ("002",)),
-    DemoOrganisation("Diani Police Child Protection Unit (Demo)", OrganisationKind.POLICE_UNIT, "DPU", ("002",)),
-    DemoOrganisation("Msambweni Health Centre (Demo)", OrganisationKind.HEALTH_FACILITY, "MHC", ("002",)),
-    DemoOrganisation("Coast Helpline Desk (Demo)", OrganisationKind.HELPLINE, "CHD", ("001", "002", "003")),
-    DemoOrganisation("Coast Evaluation Team (Demo)", OrganisationKind.NGO, "CET", ("001", "002", "003")),
+    DemoOrganisation(
+        "Kwale County Children's Office (Demo)", OrganisationKind.COUNTY_OFFICE, "KCO", ("002",)
+    ),
+    DemoOrganisation(
+        "Diani Police Child Protection Unit (Demo)", OrganisationKind.POLICE_UNIT, "DPU", ("002",)
+    ),
+    DemoOrganisation(
+        "Msambweni Health Centre (Demo)", OrganisationKind.HEALTH_FACILITY, "MHC", ("002",)
+    ),
+    DemoOrganisation(
+        "Coast Helpline Desk (Demo)", OrganisationKind.HELPLINE, "CHD", ("001", "002", "003")
+    ),
+    DemoOrganisation(
+        "Coast Evaluation Team (Demo)", OrganisationKind.NGO, "CET", ("001", "002", "003")
+    ),
 )
 
 # role → (login name, organisation code or None, county codes covered, sub-counties covered)
@@ -99,7 +111,9 @@ def load_demo(*, seed: int = 2026, if_empty: bool = False) -> dict[str, int]:
             is_superuser=role == Role.SYSTEM_ADMIN,
         )
         user.counties.set([counties[code] for code in county_codes])
-        user.sub_counties.set(SubCounty.objects.filter(name__in=sub_county_names, county__code__in=county_codes))
+        user.sub_counties.set(
+            SubCounty.objects.filter(name__in=sub_county_names, county__code__in=county_codes)
+        )
         created["users"] += 1
     return created
 
@@ -107,7 +121,7 @@ def load_demo(*, seed: int = 2026, if_empty: bool = False) -> dict[str, int]:
 def print_logins() -> None:
     print("\nDemo logins (every person and case in the demo is invented):")
     print(f"  password for all: {DEMO_PASSWORD}")
-    for role, login, org_code, _, _ in USERS:
+    for role, login, _org, _, _ in USERS:
         label = str(Role(role).label)
         print(f"  {label:<34} {demo_email(login)}")
     print()

@@ -49,6 +49,6 @@ def format_estimate(e: object) -> str:
     deff = f"  deff {e.deff:.4g}" if e.deff is not None else ""
     return (
         f"{e.label}{(' [' + by + ']') if by else ''}: {e.estimate:.6g}  se {e.se:.6g}  "
-        f"{int(e.level * 100)}% CI {e.ci_low:.6g} – {e.ci_high:.6g}  df {e.df:g}{deff}  "
+        f"{int(e.level * 100)}% CI {e.ci_low:.6g} to {e.ci_high:.6g}  df {e.df:g}{deff}  "
         f"n {e.n}  ({e.method})"
     )

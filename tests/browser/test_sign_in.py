@@ -4,7 +4,10 @@ import pytest
 
 from kinga.core.testing import PASSWORD, make_cast
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_case_worker_signs_in_switches_to_swahili_and_signs_out(live_server, page):

@@ -13,7 +13,9 @@ def _token_client(user):
     return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
 
 
-@pytest.mark.parametrize("path", ["/me/", "/users/", "/organisations/", "/users/00000000-0000-0000-0000-000000000000/"])
+@pytest.mark.parametrize(
+    "path", ["/me/", "/users/", "/organisations/", "/users/00000000-0000-0000-0000-000000000000/"]
+)
 def test_anonymous_callers_get_a_401_json_error(db, path):
     response = Client().get(API + path)
     assert response.status_code == 401
@@ -28,9 +30,17 @@ def test_me_describes_the_caller_and_their_allowed_actions(cast):
 
 
 def test_a_token_is_issued_for_the_right_password_only(cast):
-    bad = Client().post(f"{API}/auth/token/", {"email": cast.owner.email, "password": "nope"}, content_type="application/json")
+    bad = Client().post(
+        f"{API}/auth/token/",
+        {"email": cast.owner.email, "password": "nope"},
+        content_type="application/json",
+    )
     assert bad.status_code == 401 and bad.json()["error"] == "authentication_failed"
-    good = Client().post(f"{API}/auth/token/", {"email": cast.owner.email, "password": PASSWORD}, content_type="application/json")
+    good = Client().post(
+        f"{API}/auth/token/",
+        {"email": cast.owner.email, "password": PASSWORD},
+        content_type="application/json",
+    )
     assert good.status_code == 200
     token = good.json()["token"]
     assert Client(HTTP_AUTHORIZATION=f"Token {token}").get(f"{API}/me/").status_code == 200
@@ -41,9 +51,15 @@ def test_a_token_needs_the_second_factor_when_enrolled(cast):
     cast.owner.mfa_secret, cast.owner.mfa_enabled = secret, True
     cast.owner.save()
     body = {"email": cast.owner.email, "password": PASSWORD}
-    assert Client().post(f"{API}/auth/token/", body, content_type="application/json").status_code == 401
+    assert (
+        Client().post(f"{API}/auth/token/", body, content_type="application/json").status_code
+        == 401
+    )
     body["code"] = pyotp.TOTP(secret).now()
-    assert Client().post(f"{API}/auth/token/", body, content_type="application/json").status_code == 200
+    assert (
+        Client().post(f"{API}/auth/token/", body, content_type="application/json").status_code
+        == 200
+    )
 
 
 def test_malformed_json_is_a_400_with_a_json_error(db):
@@ -53,13 +69,18 @@ def test_malformed_json_is_a_400_with_a_json_error(db):
 
 
 def test_a_missing_field_is_named(db):
-    response = Client().post(f"{API}/auth/token/", {"email": "a@b.example"}, content_type="application/json")
+    response = Client().post(
+        f"{API}/auth/token/", {"email": "a@b.example"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "password" in response.json()["detail"]
 
 
 def test_the_user_list_is_scoped_to_the_admins_organisation(cast):
-    emails = {row["email"] for row in _token_client(cast.org_admin).get(f"{API}/users/?limit=100").json()["results"]}
+    emails = {
+        row["email"]
+        for row in _token_client(cast.org_admin).get(f"{API}/users/?limit=100").json()["results"]
+    }
     assert cast.owner.email in emails
     assert cast.outsider.email not in emails
 

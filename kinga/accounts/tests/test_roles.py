@@ -7,9 +7,19 @@ from kinga.accounts.roles import IDENTIFIED_DATA_ROLES, PERMISSIONS, Action, Rol
 A = Action
 # Columns: the actions whose holders matter most for protecting children.
 COLUMNS = (
-    A.CASE_VIEW_OWN, A.CASE_VIEW_ORG, A.CASE_VIEW_COUNTY, A.CASE_REGISTER, A.CASE_APPROVE,
-    A.CONSENT_OVERRIDE, A.REFERRAL_RECEIVE, A.AGGREGATES_VIEW, A.RESEARCH_ANALYSE,
-    A.EXPORT_IDENTIFIED, A.USERS_MANAGE, A.ORGANISATIONS_MANAGE, A.AUDIT_VIEW_ALL,
+    A.CASE_VIEW_OWN,
+    A.CASE_VIEW_ORG,
+    A.CASE_VIEW_COUNTY,
+    A.CASE_REGISTER,
+    A.CASE_APPROVE,
+    A.CONSENT_OVERRIDE,
+    A.REFERRAL_RECEIVE,
+    A.AGGREGATES_VIEW,
+    A.RESEARCH_ANALYSE,
+    A.EXPORT_IDENTIFIED,
+    A.USERS_MANAGE,
+    A.ORGANISATIONS_MANAGE,
+    A.AUDIT_VIEW_ALL,
 )
 # fmt: off
 EXPECTED = {
@@ -50,6 +60,12 @@ def test_an_unknown_role_can_do_nothing():
 
 
 def test_roles_that_see_identities_must_use_two_factor():
-    assert {Role.CASE_WORKER, Role.SUPERVISOR, Role.PARTNER, Role.CHV, Role.SYSTEM_ADMIN} <= IDENTIFIED_DATA_ROLES
+    assert {
+        Role.CASE_WORKER,
+        Role.SUPERVISOR,
+        Role.PARTNER,
+        Role.CHV,
+        Role.SYSTEM_ADMIN,
+    } <= IDENTIFIED_DATA_ROLES
     assert Role.RESEARCHER not in IDENTIFIED_DATA_ROLES
     assert Role.ME_OFFICER not in IDENTIFIED_DATA_ROLES

@@ -83,7 +83,9 @@ def test_an_idle_session_expires_and_the_half_filled_form_comes_back(cast, setti
     session["kinga_last_seen"] = int(time.time()) - 31 * 60
     session.save()
     invite = reverse("accounts:user_invite")
-    response = client.post(invite, {"full_name": "Half Typed Name", "email": "half@t.example", "role": "chv"})
+    response = client.post(
+        invite, {"full_name": "Half Typed Name", "email": "half@t.example", "role": "chv"}
+    )
     assert response.status_code == 302 and response.url.startswith(LOGIN)
     assert "next=" in response.url
     assert not User.objects.filter(email="half@t.example").exists()
@@ -95,7 +97,10 @@ def test_an_idle_session_expires_and_the_half_filled_form_comes_back(cast, setti
 
 def test_the_home_page_fits_the_role(cast):
     admin_page = client_for(cast.org_admin).get(reverse("core:home")).content.decode()
-    assert "Your organisation&#x27;s people" in admin_page or "Your organisation's people" in admin_page
+    assert (
+        "Your organisation&#x27;s people" in admin_page
+        or "Your organisation's people" in admin_page
+    )
     system_page = client_for(cast.sysadmin).get(reverse("core:home")).content.decode()
     assert "Configuration" in system_page
     worker_page = client_for(cast.owner).get(reverse("core:home")).content.decode()
@@ -111,8 +116,12 @@ def test_the_interface_switches_to_swahili(cast):
 
 
 PAGES = [
-    ("accounts:user_list", False), ("accounts:user_invite", False), ("accounts:organisation_list", False),
-    ("accounts:organisation_create", False), ("accounts:user_edit", True), ("accounts:organisation_edit", True),
+    ("accounts:user_list", False),
+    ("accounts:user_invite", False),
+    ("accounts:organisation_list", False),
+    ("accounts:organisation_create", False),
+    ("accounts:user_edit", True),
+    ("accounts:organisation_edit", True),
 ]
 
 
@@ -132,7 +141,9 @@ def test_a_case_worker_is_refused_admin_pages_with_404(cast, name, needs_id):
 def test_an_org_admin_gets_404_for_another_organisations_user(cast):
     client = client_for(cast.other_admin)
     assert client.get(reverse("accounts:user_edit", args=[cast.owner.public_id])).status_code == 404
-    response = client.post(reverse("accounts:user_set_active", args=[cast.owner.public_id]), {"active": "0"})
+    response = client.post(
+        reverse("accounts:user_set_active", args=[cast.owner.public_id]), {"active": "0"}
+    )
     assert response.status_code == 404
     cast.owner.refresh_from_db()
     assert cast.owner.is_active
@@ -157,7 +168,12 @@ def test_inviting_an_existing_email_shows_a_message(cast):
 def test_an_invitation_link_lets_the_person_choose_a_password(cast):
     response = client_for(cast.org_admin).post(
         reverse("accounts:user_invite"),
-        {"full_name": "Kadzo Test", "email": "kadzo@t.example", "role": "chv", "organisation": cast.org.pk},
+        {
+            "full_name": "Kadzo Test",
+            "email": "kadzo@t.example",
+            "role": "chv",
+            "organisation": cast.org.pk,
+        },
     )
     link = response.context["link"]
     path = link.split("testserver", 1)[1]

@@ -22,8 +22,12 @@ def _start(**overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KINGA_")}
     env.update({"KINGA_ENV": "production", **GOOD, **overrides})
     env = {k: v for k, v in env.items() if v is not None}
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kinga.settings'; django.setup()"
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kinga.settings'; django.setup()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_production_starts_with_real_secrets():
@@ -54,12 +58,20 @@ def test_production_refuses_to_start_and_names_the_variable(overrides, variable)
 def test_the_kinga_command_reports_a_bad_key_in_one_line():
     env = {k: v for k, v in os.environ.items() if not k.startswith("KINGA_")}
     env.update({"KINGA_ENV": "production", **GOOD, "KINGA_INDEX_KEY": "abc"})
-    result = subprocess.run([sys.executable, "-m", "kinga.cli", "audit", "verify"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "kinga.cli", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("kinga: KINGA_INDEX_KEY")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), ("Yes", True), ("off", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("0", False), ("Yes", True), ("off", False)]
+)
 def test_env_bool_reads_common_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("X_FLAG", raw)
     assert env_bool("X_FLAG", not expected) is expected
@@ -75,11 +87,39 @@ def test_env_int_refuses_words_and_small_numbers(monkeypatch):
 
 
 def test_database_urls_are_parsed_strictly():
-    pg = parse_database_url("DATABASE_URL", "postgres://u:p%40ss@db.example:5433/kinga?sslmode=require", base_dir="/srv")
+    pg = parse_database_url(
+        "DATABASE_URL", "postgres://u:p%40ss@db.example:5433/kinga?sslmode=require", base_dir="/srv"
+    )
     assert (pg.engine, pg.name, pg.user, pg.password, pg.host, pg.port) == (
-        "django.db.backends.postgresql", "kinga", "u", "p@ss", "db.example", "5433")
+        "django.db.backends.postgresql",
+        "kinga",
+        "u",
+        "p@ss",
+        "db.example",
+        "5433",
+    )
     assert pg.options == {"sslmode": "require"}
-    assert parse_database_url("D", "sqlite:///var/k.sqlite3", base_dir="/srv").name == "/srv/var/k.sqlite3"
-    assert parse_database_url("D", "sqlite:////tmp/k.sqlite3", base_dir="/srv").name == "/tmp/k.sqlite3"
+    assert (
+        parse_database_url("D", "sqlite:///var/k.sqlite3", base_dir="/srv").name
+        == "/srv/var/k.sqlite3"
+    )
+    assert (
+        parse_database_url("D", "sqlite:////tmp/k.sqlite3", base_dir="/srv").name
+        == "/tmp/k.sqlite3"
+    )
     with pytest.raises(ImproperlyConfigured, match="must name a database"):
         parse_database_url("DATABASE_URL", "postgres://h/", base_dir="/srv")
+
+
+def test_production_sends_secure_cookies_and_hsts():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KINGA_")}
+    env.update({"KINGA_ENV": "production", **GOOD})
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='kinga.settings'; "
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.DEBUG, s.KINGA_REQUIRE_MFA)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split() == ["True", "True", "31536000", "False", "True"]

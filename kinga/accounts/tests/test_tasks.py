@@ -1,0 +1,33 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+
+from kinga.accounts.models import FailedLogin
+from kinga.accounts.tasks import prune_sign_in_records
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def old_and_new_failures(db):
+    FailedLogin.objects.create(
+        account_digest="a" * 64, ip_digest="b" * 64, at=timezone.now() - timedelta(days=40)
+    )
+    FailedLogin.objects.create(account_digest="c" * 64, ip_digest="d" * 64)
+
+
+def test_the_worker_runs_a_queued_housekeeping_task_from_the_database(
+    old_and_new_failures, settings
+):
+    settings.TASKS = DB_TASKS
+    result = prune_sign_in_records.using(backend="default").enqueue()
+    assert result.status == TaskResultStatus.READY
+    assert FailedLogin.objects.count() == 2  # nothing happens until a worker takes it
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    result.refresh()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.return_value == {"failed_logins": 1, "invitations": 0}
+    assert FailedLogin.objects.count() == 1

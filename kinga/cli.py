@@ -1,13 +1,13 @@
 """The ``kinga`` command: one entry point for running, maintaining and analysing.
 
-    kinga serve [--host H] [--port P] [--workers N]   serve the web app (gunicorn)
-    kinga demo [--seed N] [--if-empty]                load the synthetic demo, print logins
-    kinga worker                                      run background tasks
-    kinga audit verify                                check the audit hash chain
-    kinga keys rotate [--batch-size N] [--dry-run]    re-seal values under the newest key
-    kinga keys new                                    print a fresh key for the environment
-    kinga stats …                                     estimators (no database needed)
-    kinga manage …                                    any Django management command
+kinga serve [--host H] [--port P] [--workers N]   serve the web app (gunicorn)
+kinga demo [--seed N] [--if-empty]                load the synthetic demo, print logins
+kinga worker                                      run background tasks
+kinga audit verify                                check the audit hash chain
+kinga keys rotate [--batch-size N] [--dry-run]    re-seal values under the newest key
+kinga keys new                                    print a fresh key for the environment
+kinga stats …                                     estimators (no database needed)
+kinga manage …                                    any Django management command
 """
 
 from __future__ import annotations
@@ -38,7 +38,11 @@ def _call(name: str, *args: str) -> int:
 def _serve(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
+    from django.core.management import call_command
     from gunicorn.app.wsgiapp import WSGIApplication
+
+    # Fails fast on a wrong field key or an unmigrated database, before taking requests.
+    call_command("check", databases=["default"], tags=["database"])
 
     argv = [
         "gunicorn",
@@ -84,7 +88,9 @@ def _keys(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kinga", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="kinga", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="serve the web app")
@@ -95,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load the synthetic demo data and print the logins")
     demo.add_argument("--seed", type=int, default=2026)
-    demo.add_argument("--if-empty", action="store_true", help="do nothing if the demo is already loaded")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing if the demo is already loaded"
+    )
     demo.set_defaults(run=_demo)
 
     worker = sub.add_parser("worker", help="run background tasks")
@@ -108,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     keys = sub.add_parser("keys", help="field-encryption keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    rotate = keys_sub.add_parser("rotate", help="re-seal every value under the newest key (resumable)")
+    rotate = keys_sub.add_parser(
+        "rotate", help="re-seal every value under the newest key (resumable)"
+    )
     rotate.add_argument("--batch-size", type=int, default=500)
     rotate.add_argument("--dry-run", action="store_true")
     keys_sub.add_parser("new", help="print a fresh random key")

@@ -48,6 +48,22 @@ class Command(BaseCommand):
         )
         for line in report.lines():
             self.stdout.write(line)
+        if not report.dry_run:
+            # Counts and key ids only: which values moved is not the audit's business.
+            from kinga.audit.models import AuditAction
+            from kinga.audit.services import audit_record
+
+            audit_record(
+                actor=None,
+                action=AuditAction.KEY_ROTATE,
+                target_type="vault.keyring",
+                target_id=report.active_key_id,
+                detail={
+                    "resealed": report.resealed,
+                    "unreadable": report.unreadable,
+                    "complete": report.complete,
+                },
+            )
         usage = key_usage()
         totals = key_totals(usage)
         self.stdout.write(

@@ -52,3 +52,7 @@ def format_estimate(e: object) -> str:
         f"{int(e.level * 100)}% CI {e.ci_low:.6g} to {e.ci_high:.6g}  df {e.df:g}{deff}  "
         f"n {e.n}  ({e.method})"
     )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

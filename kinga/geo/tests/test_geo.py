@@ -182,7 +182,11 @@ def test_only_the_coastal_counties_have_sub_counties():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("place", "wards"), sorted(WARDS.items()), ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("place", "wards"),
+    sorted(WARDS.items()),
+    ids=lambda v: "/".join(v) if isinstance(v, tuple) else ",".join(sorted(v)),
+)
 def test_each_listed_ward_sits_under_its_sub_county(place, wards):
     county, sub_county = place
     found = set(

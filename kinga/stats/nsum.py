@@ -76,6 +76,28 @@ def known_population_degree(
     return np.asarray(population_size * counts.sum(axis=1) / sizes.sum(), dtype=np.float64)
 
 
+def basic_scale_up(
+    hidden: NDArray[np.float64],
+    degree: NDArray[np.float64],
+    population_size: float,
+    *,
+    weights: NDArray[np.float64] | None = None,
+    degree_ratio: float = 1.0,
+    tx_rate: float = 1.0,
+) -> float:
+    """``N * sum w y / sum w d / (degree_ratio * tx_rate)`` for given degrees.
+
+    The point estimate of :func:`nsum_size`, for degrees from any method (known
+    population, summation, ...). Linear in ``N`` for fixed degrees; with
+    known-population degrees ``N`` cancels, since each ``d_i`` is itself ``N`` times a
+    share.
+    """
+    w = np.ones(hidden.size) if weights is None else weights
+    return float(
+        population_size * (w * hidden).sum() / (w * degree).sum() / (degree_ratio * tx_rate)
+    )
+
+
 def _validate(
     known: NDArray[np.float64],
     hidden: NDArray[np.float64],
@@ -156,7 +178,9 @@ def nsum_size(
     if float((w * degree).sum()) == 0.0:
         raise StatsInputError("no respondent reports knowing anyone in the known populations")
     adjustment = 1.0 / (degree_ratio * tx_rate)
-    estimate = population_size * float((w * y).sum() / (w * degree).sum()) * adjustment
+    estimate = basic_scale_up(
+        y, degree, population_size, weights=w, degree_ratio=degree_ratio, tx_rate=tx_rate
+    )
 
     notes: list[str] = []
     if degree_ratio != 1.0 or tx_rate != 1.0:

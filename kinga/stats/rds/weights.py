@@ -12,6 +12,12 @@ RDS-II     ``1 / degree`` (Volz & Heckathorn 2008)                         no
 SS         Gile's successive-sampling weights (Gile 2011)                  yes
 =========  ==============================================================  ===========
 
+Data smoothing symmetrises the equilibrium recruitment flows, which keeps every
+group's total flow, so the smoothed chain has the same stationary distribution and
+RDS-I-DS point estimates equal RDS-I's (as in R's ``RDS``, built the same way); it
+matters for the transition matrix it reports and for Heckathorn's reciprocity
+equations, not for these weights.
+
 Weights sum to ``N`` when a population size is given, else to 1. Respondents whose
 outcome is missing get weight 0 under RDS-I (which is defined per group) and their
 degree-based weight otherwise; proportions always use the respondents with an observed

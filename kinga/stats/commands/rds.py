@@ -95,7 +95,10 @@ def resolve_seed(seed: int | None) -> tuple[int, str]:
 def handle(args: argparse.Namespace) -> list[Estimate]:
     columns = read_columns(args.file, [args.id, args.recruiter, args.degree, args.outcome])
     sample = build_sample(
-        columns[args.id], columns[args.recruiter], to_float(columns[args.degree], args.degree)
+        columns[args.id],
+        columns[args.recruiter],
+        # Missing degrees pass through as nan so the tree check names the respondent.
+        to_float(columns[args.degree], args.degree, allow_missing=True),
     )
     outcome = categorical(columns[args.outcome], args.outcome)
     estimator = ESTIMATOR_CHOICES[args.estimator]

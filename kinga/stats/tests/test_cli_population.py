@@ -117,6 +117,15 @@ def test_bad_degree_names_column_and_row(run: Run, tmp_path: Path) -> None:
     assert code == 2 and "column 'deg', row 2: 'lots' is not a number" in err
 
 
+def test_missing_degree_names_the_respondent(run: Run, tmp_path: Path) -> None:
+    data = tmp_path / "chain.csv"
+    data.write_text("id,rec,deg,y\n1,seed,3,a\nB7,1,,b\n")
+    code, _, err = run(
+        "rds", str(data), "--id", "id", "--recruiter", "rec", "--degree", "deg", "--outcome", "y"
+    )
+    assert code == 2 and "row 2: degree of respondent 'B7' is missing" in err
+
+
 def test_missing_file_exits_2(run: Run, tmp_path: Path) -> None:
     code, _, err = run(
         "rds", str(tmp_path / "nope.csv"), "--id", "i", "--recruiter", "r", "--degree", "d",

@@ -110,24 +110,26 @@ class Calibration:
     """What the variance needs to know about calibrated weights (GREG residuals).
 
     After calibration the linearised scores are replaced by the residuals of a weighted
-    regression on the calibration variables (Deville & Särndal 1992), exactly as R's
-    ``svyrecvar`` does for ``calibrate()``/``postStratify()`` objects: with ``x`` the
-    auxiliary matrix, ``w0`` the weights before and ``g`` the calibration factors,
+    regression on the calibration variables (Deville & Sarndal 1992), exactly as R's
+    ``svyrecvar`` does for ``calibrate()`` objects: with ``x`` the auxiliary matrix,
+    ``w0`` the weights before and ``g`` the calibration factors,
     :math:`z \\leftarrow g\\sqrt{w_0} \\cdot \\mathrm{resid}(\\sqrt{w_0}x,\\; z/(g\\sqrt{w_0}))`.
+
+    Attributes
+    ----------
+    basis : orthonormal basis of the column space of ``sqrt(w0) * x``, shape (n, rank).
+    g_root_w0 : ``g * sqrt(w0)``, shape (n,).
     """
 
-    q: FloatArray  # orthonormal basis of sqrt(w0) * x, shape (n, p)
-    g_root_w0: FloatArray  # g * sqrt(w0), shape (n,)
+    basis: FloatArray
+    g_root_w0: FloatArray
 
     def residualise(self, scores: FloatArray) -> FloatArray:
-        safe = np.where(self.g_root_w0 > 0, self.g_root_w0, 1.0)
-        if scores.ndim == 1:
-            scaled = scores / safe
-            resid = scaled - self.q @ (self.q.T @ scaled)
-            return np.asarray(resid * self.g_root_w0, dtype=np.float64)
-        scaled2 = scores / safe[:, None]
-        resid2 = scaled2 - self.q @ (self.q.T @ scaled2)
-        return np.asarray(resid2 * self.g_root_w0[:, None], dtype=np.float64)
+        """Replace (n, k) scores by their calibration residuals."""
+        safe = np.where(self.g_root_w0 > 0, self.g_root_w0, 1.0)[:, None]
+        scaled = scores / safe
+        resid = scaled - self.basis @ (self.basis.T @ scaled)
+        return np.asarray(resid * self.g_root_w0[:, None], dtype=np.float64)
 
 
 class SurveyDesign:
@@ -226,15 +228,27 @@ class SurveyDesign:
             and pop2 is not None
         ):
             self.stage2 = _stage(
-                ssu_code, psu_of_ssu, psu_labels, sampled2, pop2,
+                ssu_code,
+                psu_of_ssu,
+                psu_labels,
+                sampled2,
+                pop2,
                 lonely_message="PSU {label!r} has only one sampled second-stage unit",
-            )  # fmt: skip
+            )
         self.stratum_of_row: IntArray = stratum_code
         self.weights: FloatArray = _weights(
-            weights, n, psu_code, stratum_code, sampled1, pop1, ssu_code, psu_of_ssu,
-            sampled2, pop2,
-        )  # fmt: skip
-        self.calibration: Calibration | None = None
+            weights,
+            n,
+            psu_code,
+            stratum_code,
+            sampled1,
+            pop1,
+            ssu_code,
+            psu_of_ssu,
+            sampled2,
+            pop2,
+        )
+        self.calibrations: tuple[Calibration, ...] = ()
         self._full_df = self._count_df(self.weights != 0)
 
     # ------------------------------------------------------------------ structure
@@ -247,16 +261,21 @@ class SurveyDesign:
         return self.stage1.n_strata
 
     def with_weights(
-        self, weights: FloatArray, calibration: Calibration | None = None
+        self, weights: FloatArray, calibrations: tuple[Calibration, ...] = ()
     ) -> SurveyDesign:
-        """A copy sharing this design's structure, with new weights (e.g. calibrated)."""
+        """A copy sharing this design's structure, with new weights.
+
+        ``calibrations`` (from :mod:`kinga.stats.calibration`) say how the weights were
+        calibrated; the variance residualises the scores on each in turn, as R does for
+        its list of ``postStrata``. Plain new weights carry none.
+        """
         weights = np.asarray(weights, dtype=np.float64)
         if weights.shape != (self.n_rows,):
             raise StatsInputError(f"weights must have {self.n_rows} values")
         clone = object.__new__(SurveyDesign)
         clone.__dict__.update(self.__dict__)
         clone.weights = weights
-        clone.calibration = calibration
+        clone.calibrations = calibrations
         clone._full_df = clone._count_df(weights != 0)
         return clone
 
@@ -298,8 +317,8 @@ class SurveyDesign:
         scores = np.asarray(scores, dtype=np.float64)
         if scores.ndim != 2 or scores.shape[0] != self.n_rows:
             raise ValueError("scores must have shape (n_rows, k)")
-        if self.calibration is not None:
-            scores = self.calibration.residualise(scores)
+        for calibration in self.calibrations:
+            scores = calibration.residualise(scores)
         cov = _stage_covariance(self.stage1, scores, rows, self.lonely_psu)
         if self.stage2 is not None:
             # Second-stage variance inside each PSU, times that PSU's stage-1 sampling

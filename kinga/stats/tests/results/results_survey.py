@@ -83,3 +83,7 @@ clus2_mean_api00_printed = Expected(670.81, 30.099)
 # svytotal(~enroll, dclus2, na.rm=TRUE) R prints 2639273, SE 799638
 clus2_total_enroll = Expected(2639272.93, 799637.773648358)
 clus2_total_enroll_printed = Expected(2639273, 799638)
+
+# rclus1 <- as.svrepdesign(dclus1)          # JK1, fpc folded into the scale
+# svymean(~api00, rclus1)                   R prints 644.17, SE 26.329
+clus1_jk1_mean_api00_printed = Expected(644.17, 26.329)

@@ -12,13 +12,15 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
-def old_and_new_failures(db):
+def old_and_new_failures(django_db_serialized_rollback, transactional_db):
     FailedLogin.objects.create(
         account_digest="a" * 64, ip_digest="b" * 64, at=timezone.now() - timedelta(days=40)
     )
     FailedLogin.objects.create(account_digest="c" * 64, ip_digest="d" * 64)
 
 
+# The worker closes database connections between tasks, as it must in production, so
+# this test cannot run inside the usual per-test transaction.
 def test_the_worker_runs_a_queued_housekeeping_task_from_the_database(
     old_and_new_failures, settings
 ):

@@ -35,7 +35,8 @@ Springer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from functools import cached_property
+from typing import Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -73,7 +74,7 @@ class Stage:
 
     unit_of_row: IntArray
     stratum_of_unit: IntArray
-    stratum_labels: tuple[str, ...]
+    stratum_labels: Labels
     sampled: FloatArray
     fpc_factor: FloatArray
     sampling_fraction: FloatArray
@@ -87,16 +88,26 @@ class Stage:
     def n_strata(self) -> int:
         return int(self.sampled.shape[0])
 
-    @property
+    @cached_property
     def self_representing(self) -> BoolArray:
         return np.asarray(self.fpc_factor < _SELF_REPRESENTING, dtype=np.bool_)
 
-    @property
+    @cached_property
     def lonely(self) -> BoolArray:
         """Strata with one sampled unit that are not sampled with certainty."""
         return np.asarray((self.sampled == 1) & ~self.self_representing, dtype=np.bool_)
 
-    @property
+    @cached_property
+    def everywhere(self) -> BoolArray:
+        """Every stratum active (the no-domain case)."""
+        return np.ones(self.n_strata, dtype=np.bool_)
+
+    @cached_property
+    def base_scale(self) -> FloatArray:
+        """:attr:`scale` with self-representing strata (f = 1) contributing nothing."""
+        return np.where(self.self_representing, 0.0, self.scale)
+
+    @cached_property
     def scale(self) -> FloatArray:
         """R's per-stratum multiplier: (1-f)·n/(n-1), or (1-f) for a single unit."""
         n = self.sampled
@@ -249,7 +260,13 @@ class SurveyDesign:
             pop2,
         )
         self.calibrations: tuple[Calibration, ...] = ()
+        self._set_weight_summaries()
+
+    def _set_weight_summaries(self) -> None:
+        # Computed once: what every full-sample estimate would otherwise recompute.
         self._full_df = self._count_df(self.weights != 0)
+        self.unit_weight_totals: FloatArray = self.unit_totals(self.weights)
+        self.weight_total = float(self.unit_weight_totals.sum())
 
     # ------------------------------------------------------------------ structure
     @property
@@ -276,7 +293,7 @@ class SurveyDesign:
         clone.__dict__.update(self.__dict__)
         clone.weights = weights
         clone.calibrations = calibrations
-        clone._full_df = clone._count_df(weights != 0)
+        clone._set_weight_summaries()
         return clone
 
     def with_lonely_psu(self, lonely_psu: LonelyPSU) -> SurveyDesign:
@@ -319,49 +336,80 @@ class SurveyDesign:
             raise ValueError("scores must have shape (n_rows, k)")
         for calibration in self.calibrations:
             scores = calibration.residualise(scores)
-        cov = _stage_covariance(self.stage1, scores, rows, self.lonely_psu)
-        if self.stage2 is not None:
-            # Second-stage variance inside each PSU, times that PSU's stage-1 sampling
-            # fraction n_h/N_h (R: multistage() * nPSUs/fpcs).
-            parent = self.stage1.sampling_fraction[self.stage1.stratum_of_unit]
-            cov = cov + _stage_covariance(self.stage2, scores, rows, self.lonely_psu, parent)
-        return cov
+        totals = np.column_stack([self.unit_totals(scores[:, j]) for j in range(scores.shape[1])])
+        return self.covariance_of_unit_totals(totals, rows)
+
+    @property
+    def finest_units(self) -> int:
+        """Number of final-stage units (SSUs with a second stage, else PSUs)."""
+        return self._finest.n_units
+
+    def unit_totals(self, values: FloatArray) -> FloatArray:
+        """Totals of per-row ``values`` in each final-stage unit: one ``bincount`` pass.
+
+        Estimators that are linear in the weights can pass these to
+        :meth:`covariance_of_unit_totals` instead of materialising row-level scores.
+        """
+        return np.bincount(self._finest.unit_of_row, values, minlength=self._finest.n_units)
+
+    def covariance_of_unit_totals(
+        self, totals: FloatArray, rows: BoolArray | None = None
+    ) -> FloatArray:
+        """Design covariance from final-stage unit totals of scores (units x k).
+
+        Calibrated designs need row-level scores (their residuals are taken row by
+        row); use :meth:`covariance` for those.
+        """
+        if totals.ndim == 1:
+            totals = totals[:, None]
+        if self.stage2 is None:
+            return _between_unit_covariance(self.stage1, totals, rows, self.lonely_psu)
+        k = totals.shape[1]
+        psu_totals = np.empty((self.n_psu, k), dtype=np.float64)
+        for j in range(k):
+            psu_totals[:, j] = np.bincount(self.stage2.stratum_of_unit, totals[:, j], self.n_psu)
+        cov = _between_unit_covariance(self.stage1, psu_totals, rows, self.lonely_psu)
+        # Second-stage variance inside each PSU, times that PSU's stage-1 sampling
+        # fraction n_h/N_h (R: multistage() * nPSUs/fpcs).
+        parent = self.stage1.sampling_fraction[self.stage1.stratum_of_unit]
+        return cov + _between_unit_covariance(self.stage2, totals, rows, self.lonely_psu, parent)
+
+    @property
+    def _finest(self) -> Stage:
+        return self.stage1 if self.stage2 is None else self.stage2
 
 
 # ---------------------------------------------------------------------- variance core
-def _stage_covariance(
+def _between_unit_covariance(
     stage: Stage,
-    scores: FloatArray,
+    totals: FloatArray,
     rows: BoolArray | None,
     lonely_psu: LonelyPSU,
     stratum_multiplier: FloatArray | None = None,
 ) -> FloatArray:
-    """One-stage between-unit covariance: R's ``onestage``/``onestrat`` vectorised.
+    """One-stage between-unit covariance of unit ``totals`` (units x k): R's
+    ``onestage``/``onestrat`` vectorised.
 
-    Unit totals come from one ``bincount`` per score column; stratum means use the
-    number of units *sampled* (units with no row in the domain count as zero totals,
-    which is R's padding with zero rows in ``onestrat``).
+    Stratum means divide by the number of units *sampled*, so units with no row in the
+    domain count as zero totals - R's padding with zero rows in ``onestrat``.
     """
-    k = scores.shape[1]
-    totals = np.empty((stage.n_units, k), dtype=np.float64)
-    for j in range(k):
-        totals[:, j] = np.bincount(stage.unit_of_row, scores[:, j], minlength=stage.n_units)
+    k = totals.shape[1]
     stratum_sum = np.empty((stage.n_strata, k), dtype=np.float64)
     for j in range(k):
         stratum_sum[:, j] = np.bincount(stage.stratum_of_unit, totals[:, j], stage.n_strata)
     means = stratum_sum / stage.sampled[:, None]
 
     if rows is None:
-        active = np.ones(stage.n_strata, dtype=np.bool_)
+        active = stage.everywhere
     else:
         units_used = np.bincount(stage.unit_of_row[rows], minlength=stage.n_units) > 0
         active = np.bincount(stage.stratum_of_unit[units_used], minlength=stage.n_strata) > 0
 
-    scale = stage.scale.copy()
-    scale[stage.self_representing | ~active] = 0.0
+    scale = stage.base_scale if rows is None else np.where(active, stage.base_scale, 0.0)
     lonely = stage.lonely & active
     expand = 1.0
     if lonely.any():
+        scale = scale.copy()
         if lonely_psu == "fail":
             first = stage.stratum_labels[int(np.flatnonzero(lonely)[0])]
             raise StatsInputError(
@@ -380,7 +428,9 @@ def _stage_covariance(
         scale = scale * stratum_multiplier
     deviations = totals - means[stage.stratum_of_unit]
     unit_scale = scale[stage.stratum_of_unit]
-    return np.asarray((deviations * unit_scale[:, None]).T @ deviations * expand)
+    # einsum rather than a BLAS product: waking BLAS threads costs milliseconds
+    cov = np.einsum("uk,u,ul->kl", deviations, unit_scale, deviations) * expand
+    return np.asarray(cov, dtype=np.float64)
 
 
 # ---------------------------------------------------------------------- construction
@@ -415,38 +465,71 @@ def _require_present(values: ArrayLike, n: int, what: str) -> NDArray[np.generic
     return array
 
 
-def _codes(values: ArrayLike | None, n: int, what: str) -> tuple[IntArray, tuple[str, ...]]:
-    """Integer codes 0..k-1 in sorted label order, and the labels as text."""
+class Labels:
+    """Printable labels of coded units, formatted only when a message needs one.
+
+    Building a string per PSU up front would cost more than an estimate does.
+    """
+
+    def __init__(
+        self, values: NDArray[Any], outer: Labels | None = None, inner: Labels | None = None
+    ) -> None:
+        self._values = values  # unique values, or pair keys when outer/inner are given
+        self._outer, self._inner = outer, inner
+
+    def __len__(self) -> int:
+        return int(self._values.shape[0])
+
+    def __getitem__(self, index: int | np.integer[Any]) -> str:
+        value = self._values[int(index)]
+        if self._outer is not None and self._inner is not None:
+            k = len(self._inner)
+            return f"{self._outer[int(value) // k]}.{self._inner[int(value) % k]}"
+        if isinstance(value, float | np.floating) and float(value).is_integer():
+            return str(int(value))
+        return str(value)
+
+
+def _codes(values: ArrayLike | None, n: int, what: str) -> tuple[IntArray, Labels]:
+    """Integer codes 0..k-1 in sorted label order, and their labels."""
     if values is None:
-        return np.zeros(n, dtype=np.intp), ("1",)
+        return np.zeros(n, dtype=np.intp), Labels(np.array(["1"]))
     array = _require_present(values, n, what)
     if array.dtype.kind == "O":
         array = array.astype(np.str_)
-    labels, codes = np.unique(array, return_inverse=True)
-    return codes.astype(np.intp).reshape(n), tuple(_label(v) for v in labels)
+    dense = _dense_integer_codes(array)
+    if dense is not None:
+        return dense
+    unique, codes = np.unique(array, return_inverse=True)
+    return codes.astype(np.intp).reshape(n), Labels(unique)
 
 
-def _label(value: object) -> str:
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
+def _dense_integer_codes(array: NDArray[Any]) -> tuple[IntArray, Labels] | None:
+    """O(n) coding of integer labels in a modest range, avoiding ``np.unique``'s sort."""
+    if array.dtype.kind not in "iuf" or array.size == 0:
+        return None
+    low, high = array.min(), array.max()
+    if not (np.isfinite(low) and np.isfinite(high)) or high - low > 4 * array.size + 1024:
+        return None
+    if array.dtype.kind == "f" and not np.array_equal(array, np.floor(array)):
+        return None
+    offset = (array - low).astype(np.intp)
+    present = np.bincount(offset) > 0
+    remap = np.cumsum(present) - 1
+    return remap[offset], Labels(np.flatnonzero(present) + low)
 
 
 def _combine(
-    outer: IntArray, inner: IntArray, outer_labels: tuple[str, ...], inner_labels: tuple[str, ...]
-) -> tuple[IntArray, tuple[str, ...]]:
+    outer: IntArray, inner: IntArray, outer_labels: Labels, inner_labels: Labels
+) -> tuple[IntArray, Labels]:
     """Codes for (outer, inner) pairs, e.g. PSUs nested in strata."""
     key = outer * len(inner_labels) + inner
-    unique, codes = np.unique(key, return_inverse=True)
-    labels = tuple(
-        f"{outer_labels[k // len(inner_labels)]}.{inner_labels[k % len(inner_labels)]}"
-        for k in unique.tolist()
-    )
-    return codes.astype(np.intp).reshape(-1), labels
+    codes, unique = _dense_integer_codes(key) or _codes(key, key.shape[0], "pair")
+    return codes, Labels(unique._values, outer_labels, inner_labels)
 
 
 def _check_nested(
-    stratum: IntArray, psu: IntArray, stratum_labels: tuple[str, ...], psu_labels: tuple[str, ...]
+    stratum: IntArray, psu: IntArray, stratum_labels: Labels, psu_labels: Labels
 ) -> None:
     first = np.full(len(psu_labels), -1, dtype=np.intp)
     first[psu[::-1]] = stratum[::-1]  # stratum of each PSU's first row
@@ -468,8 +551,8 @@ def _population_sizes(
     sampled1: FloatArray,
     psu: IntArray,
     sampled2: FloatArray | None,
-    stratum_labels: tuple[str, ...],
-    psu_labels: tuple[str, ...],
+    stratum_labels: Labels,
+    psu_labels: Labels,
 ) -> tuple[FloatArray | None, FloatArray | None]:
     """Population size per stratum (stage 1) and per PSU (stage 2), as R's ``as.fpc``."""
     if fpc is None:
@@ -503,7 +586,7 @@ def _fpc_values(values: ArrayLike, n: int, what: str) -> FloatArray:
 
 
 def _per_group(
-    values: FloatArray, group: IntArray, k: int, labels: tuple[str, ...], what: str, unit: str
+    values: FloatArray, group: IntArray, k: int, labels: Labels, what: str, unit: str
 ) -> FloatArray:
     first = np.zeros(k, dtype=np.float64)
     first[group[::-1]] = values[::-1]
@@ -518,7 +601,7 @@ def _per_group(
 
 
 def _check_not_oversampled(
-    population: FloatArray, sampled: FloatArray, labels: tuple[str, ...], what: str, unit: str
+    population: FloatArray, sampled: FloatArray, labels: Labels, what: str, unit: str
 ) -> None:
     # R tolerates rounding up to a ratio of 1.00000001 before calling it >100 % sampling.
     over = sampled > population * (1 + 1e-8)
@@ -533,7 +616,7 @@ def _check_not_oversampled(
 def _stage(
     unit_of_row: IntArray,
     stratum_of_unit: IntArray,
-    stratum_labels: tuple[str, ...],
+    stratum_labels: Labels,
     sampled: FloatArray,
     population: FloatArray | None,
     lonely_message: str = Stage.lonely_message,

@@ -73,10 +73,19 @@ def survey_mean(
     """
     values, rows = _prepare(design, y, domain, na_rm, label)
     w = design.weights if rows is None else np.where(rows, design.weights, 0.0)
-    weight_sum = _weight_sum(w, label)
-    mean = float(w @ values) / weight_sum
-    scores = w * (values - mean) / weight_sum
-    variance = design.variance(scores, rows)
+    # Shift by one observed value so that totals of w*(y - shift) do not lose digits to
+    # a large common level (the score is then formed from PSU totals, not per row).
+    shift = float(values[0 if rows is None else int(np.argmax(rows))])
+    unit_wy = design.unit_totals(w * (values - shift))
+    unit_w = design.unit_weight_totals if rows is None else design.unit_totals(w)
+    weight_sum = _weight_sum(unit_w, label)
+    centred_mean = float(unit_wy.sum()) / weight_sum
+    mean = shift + centred_mean
+    if design.calibrations:
+        variance = design.variance(w * (values - mean) / weight_sum, rows)
+    else:
+        unit_scores = (unit_wy - centred_mean * unit_w) / weight_sum
+        variance = float(design.covariance_of_unit_totals(unit_scores, rows)[0, 0])
     effect = _deff_mean(design, values, rows, mean, weight_sum, variance) if deff else None
     return _estimate(design, mean, variance, rows, level, label, by, effect, f"mean, {TAYLOR}")
 
@@ -99,8 +108,13 @@ def survey_total(
     values, rows = _prepare(design, y, domain, na_rm, label)
     w = design.weights if rows is None else np.where(rows, design.weights, 0.0)
     scores = w * values
-    total = float(scores.sum())
-    variance = design.variance(scores, rows)
+    if design.calibrations:
+        total = float(scores.sum())
+        variance = design.variance(scores, rows)
+    else:
+        unit_scores = design.unit_totals(scores)
+        total = float(unit_scores.sum())
+        variance = float(design.covariance_of_unit_totals(unit_scores, rows)[0, 0])
     effect = None
     if deff:
         weight_sum = float(w.sum())
@@ -134,10 +148,10 @@ def survey_ratio(
     y_values, rows = _prepare(design, both, domain, na_rm, label)
     x_values = np.where(np.isnan(x), 0.0, x) if rows is None else np.where(rows, x, 0.0)
     w = design.weights if rows is None else np.where(rows, design.weights, 0.0)
-    x_total = float(w @ x_values)
+    x_total = float(np.einsum("i,i->", w, x_values))
     if x_total == 0:
         raise StatsInputError(f"{label}: the denominator's total is zero")
-    ratio = float(w @ y_values) / x_total
+    ratio = float(np.einsum("i,i->", w, y_values)) / x_total
     scores = w * (y_values - ratio * x_values) / x_total
     variance = design.variance(scores, rows)
     return _estimate(design, ratio, variance, rows, level, label, by, None, f"ratio, {TAYLOR}")
@@ -191,14 +205,24 @@ def survey_proportions(
         indicator = np.where(absent, np.nan, (labels == level_value).astype(np.float64))
         shown = _display(level_value)
         estimate = survey_mean(
-            design, indicator, domain=domain, na_rm=True, deff=deff, level=level,
-            label=f"{statistic}({name}={shown})", by=by,
-        )  # fmt: skip
+            design,
+            indicator,
+            domain=domain,
+            na_rm=True,
+            deff=deff,
+            level=level,
+            label=f"{statistic}({name}={shown})",
+            by=by,
+        )
         rows = ~np.isnan(indicator) if domain is None else ~np.isnan(indicator) & domain
         low, high = proportion_interval(
-            estimate.estimate, estimate.se, level=level, df=estimate.df,
-            n=int(rows.sum()), method=method,
-        )  # fmt: skip
+            estimate.estimate,
+            estimate.se,
+            level=level,
+            df=estimate.df,
+            n=int(rows.sum()),
+            method=method,
+        )
         results.append(
             Estimate(
                 estimate=estimate.estimate,
@@ -269,7 +293,7 @@ def _deff_mean(
     n_obs = int(np.count_nonzero(w))
     if n_obs < 2 or weight_sum < n_obs:
         return None  # R returns NA when the weights sum to less than the sample size
-    s2 = float(w @ (values - mean) ** 2) / weight_sum * n_obs / (n_obs - 1)
+    s2 = float(np.einsum("i,i->", w, (values - mean) ** 2)) / weight_sum * n_obs / (n_obs - 1)
     v_srs = s2 * (weight_sum - n_obs) / (weight_sum * n_obs)
     return variance / v_srs if v_srs > 0 else None
 
@@ -293,9 +317,19 @@ def _estimate(
     if design.lonely_psu != "fail" and design.stage1.lonely.any():
         notes = (f"lonely PSUs handled by rule {design.lonely_psu!r}",)
     return Estimate(
-        estimate=value, se=se, ci_low=low, ci_high=high, df=df, deff=deff, n=n,
-        method=method, label=label, level=level, by=dict(by or {}), notes=notes,
-    )  # fmt: skip
+        estimate=value,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        df=df,
+        deff=deff,
+        n=n,
+        method=method,
+        label=label,
+        level=level,
+        by=dict(by or {}),
+        notes=notes,
+    )
 
 
 def _missing_labels(labels: NDArray[Any]) -> BoolArray:

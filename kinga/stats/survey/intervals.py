@@ -18,6 +18,7 @@ Lumley, T. R package ``survey``, ``svyciprop`` (``method = "logit"`` and ``"beta
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Literal, get_args
 
 from scipy import special, stats  # type: ignore[import-untyped, unused-ignore]
@@ -26,6 +27,7 @@ ProportionCI = Literal["logit", "beta", "wilson", "wald"]
 PROPORTION_CI_METHODS: tuple[str, ...] = get_args(ProportionCI)
 
 
+@lru_cache(maxsize=256)
 def t_quantile(level: float, df: float) -> float:
     """Two-sided critical value: ``t_{df}`` quantile, normal when ``df`` is infinite."""
     upper = 1.0 - (1.0 - level) / 2.0

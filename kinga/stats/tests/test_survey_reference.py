@@ -208,4 +208,4 @@ def multistage_by_hand(table: Table, scores: np.ndarray) -> float:
         totals = [scores[rows & (ssu == u)].sum() for u in units]
         mean_i = sum(totals) / m
         v2 += (n / big_n) * (1 - m / m_pop) * m / (m - 1) * sum((t - mean_i) ** 2 for t in totals)
-    return v1 + v2
+    return float(v1 + v2)

@@ -25,10 +25,15 @@ def design_from(table: Table, spec: dict[str, Any]) -> SurveyDesign:
         return table.numeric(name) if key in ("weights", "fpc", "fpc2") else table.text(name)
 
     return SurveyDesign(
-        col("weights"), strata=col("strata"), psu=col("psu"), psu2=col("psu2"),
-        fpc=col("fpc"), fpc2=col("fpc2"), nest=bool(spec.get("nest", False)),
+        col("weights"),
+        strata=col("strata"),
+        psu=col("psu"),
+        psu2=col("psu2"),
+        fpc=col("fpc"),
+        fpc2=col("fpc2"),
+        nest=bool(spec.get("nest", False)),
         n_rows=table.n_rows,
-    )  # fmt: skip
+    )
 
 
 def close(actual: float, expected: float, digits: int = 12) -> bool:

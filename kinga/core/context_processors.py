@@ -13,5 +13,6 @@ def kinga(request: HttpRequest) -> dict[str, object]:
             "users": user.can(Action.USERS_MANAGE),
             "organisations": user.can(Action.ORGANISATIONS_MANAGE),
             "audit": user.can(Action.AUDIT_VIEW_ORG) or user.can(Action.AUDIT_VIEW_ALL),
+            "research": user.can(Action.RESEARCH_ANALYSE),
         }
     return {"KINGA_DEMO": settings.DEMO, "perms_nav": nav}

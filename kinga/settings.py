@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "kinga.vault",
     "kinga.accounts",
     "kinga.audit",
+    "kinga.cases",
     "kinga.research",
     "kinga.demo",
 ]

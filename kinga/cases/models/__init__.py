@@ -1,0 +1,55 @@
+"""Case-management tables, split by subject. Import from ``kinga.cases.models``."""
+
+from kinga.cases.models.case import (
+    Case,
+    CaseAssignment,
+    CaseCategory,
+    CaseEvent,
+    CaseNumberSequence,
+    OrganisationService,
+    RiskPolicy,
+    SubmissionKey,
+)
+from kinga.cases.models.people import Caregiver, Child, ChildNameToken, Household, TokenKind
+from kinga.cases.models.work import (
+    Assessment,
+    CaseConference,
+    CasePlan,
+    Closure,
+    Consent,
+    FollowUp,
+    Goal,
+    Interview,
+    PlanAction,
+    Referral,
+    Service,
+    Transfer,
+)
+
+__all__ = [
+    "Assessment",
+    "Caregiver",
+    "Case",
+    "CaseAssignment",
+    "CaseCategory",
+    "CaseConference",
+    "CaseEvent",
+    "CaseNumberSequence",
+    "CasePlan",
+    "Child",
+    "ChildNameToken",
+    "Closure",
+    "Consent",
+    "FollowUp",
+    "Goal",
+    "Household",
+    "Interview",
+    "OrganisationService",
+    "PlanAction",
+    "Referral",
+    "RiskPolicy",
+    "Service",
+    "SubmissionKey",
+    "TokenKind",
+    "Transfer",
+]

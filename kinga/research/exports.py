@@ -87,10 +87,20 @@ def report_xlsx(report: Report) -> bytes:
 
     did = book.create_sheet(_("Difference-in-differences")[:31])
     did.append(
-        [_("Indicator"), _("Comparison, baseline"), _("Comparison, endline"), _("Treated, baseline"),
-         _("Treated, endline"), _("Difference-in-differences"), _("Standard error"), _("95% CI low"),
-         _("95% CI high"), _("p-value"), _("Note")]
-    )  # fmt: skip
+        [
+            _("Indicator"),
+            _("Comparison, baseline"),
+            _("Comparison, endline"),
+            _("Treated, baseline"),
+            _("Treated, endline"),
+            _("Difference-in-differences"),
+            _("Standard error"),
+            _("95% CI low"),
+            _("95% CI high"),
+            _("p-value"),
+            _("Note"),
+        ]
+    )
     for ind in report.indicators:
         if ind.did is None:
             continue
@@ -107,7 +117,8 @@ def report_xlsx(report: Report) -> bytes:
     exp = book.create_sheet(_("Exposure (association)")[:31])
     exp.append(
         [_("Indicator"), _("Exposed"), _("Not exposed"), _("Adjusted difference (association)"),
-         _("Standard error"), _("95% CI low"), _("95% CI high"), _("p-value"), _("Adjusted for"), _("Note")]
+         _("Standard error"), _("95% CI low"), _("95% CI high"), _("p-value"), _("Adjusted for"),
+         _("Note")]
     )  # fmt: skip
     for ind in report.indicators:
         x = ind.exposure
@@ -190,12 +201,14 @@ def report_pdf(report: Report) -> bytes:
             if d is not None:
                 est, ci, se = estimate_strings(d, False)
                 if ind.percent:
-                    est, ci, se = (f"{d.estimate * 100:.1f} " + _("points"),
-                                   f"{d.ci_low * 100:.1f} – {d.ci_high * 100:.1f}", f"{d.se * 100:.2f}")  # fmt: skip
+                    est = f"{d.estimate * 100:.1f} " + _("points")
+                    ci = f"{d.ci_low * 100:.1f} – {d.ci_high * 100:.1f}"
+                    se = f"{d.se * 100:.2f}"
                 story.append(
                     para(
                         _(
-                            "Difference-in-differences: %(est)s (95%% CI %(ci)s; SE %(se)s; p %(p)s)."
+                            "Difference-in-differences: %(est)s "
+                            "(95%% CI %(ci)s; SE %(se)s; p %(p)s)."
                         )
                         % {"est": est, "ci": ci, "se": se, "p": p_text(ind.did.p_value)}
                     )
@@ -214,7 +227,10 @@ def report_pdf(report: Report) -> bytes:
                 scale = 100 if ind.percent else 1
                 story.append(
                     para(
-                        _("Exposed %(e)s, not exposed %(u)s; adjusted difference %(d).2f (95%% CI %(l).2f – %(h).2f; p %(p)s).")
+                        _(
+                            "Exposed %(e)s, not exposed %(u)s; adjusted difference %(d).2f "
+                            "(95%% CI %(l).2f – %(h).2f; p %(p)s)."
+                        )
                         % {
                             "e": estimate_strings(x.exposed.estimate, ind.percent)[0],
                             "u": estimate_strings(x.unexposed.estimate, ind.percent)[0],

@@ -193,7 +193,8 @@ class RDSForm(forms.Form):
     data_file = forms.FileField(
         label=_("Recruitment data (CSV or XLSX)"),
         help_text=_(
-            "One row per respondent: coupon id, recruiter's id (blank or 'seed' for seeds), network size, outcome."
+            "One row per respondent: coupon id, recruiter's id (blank or 'seed' for seeds), "
+            "network size, outcome."
         ),
     )
     id_column = forms.CharField(label=_("Respondent id column"), max_length=120)
@@ -226,7 +227,8 @@ class NSUMForm(forms.Form):
     data_file = forms.FileField(
         label=_("Scale-up survey (CSV or XLSX)"),
         help_text=_(
-            "One row per respondent: how many people they know in each known population and in the hidden one."
+            "One row per respondent: how many people they know in each known population "
+            "and in the hidden one."
         ),
     )
     known_columns = forms.CharField(

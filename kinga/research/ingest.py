@@ -40,6 +40,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from collections import Counter
@@ -470,7 +471,7 @@ def header_concern(name: str) -> str | None:
     tokens = _tokens(name)
     token_set = set(tokens)
     joined = "".join(tokens)
-    pairs = set(zip(tokens, tokens[1:], strict=False))
+    pairs = set(itertools.pairwise(tokens))
     if token_set & NAME_WORDS or joined in NAME_WORDS:
         if token_set & PLACE_WORDS:
             return None

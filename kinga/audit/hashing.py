@@ -5,11 +5,16 @@ The hash covers every stored column of an event except ``hash`` itself, ``seq`` 
 a row — breaks the chain. The bytes are canonical JSON (sorted keys, no spaces, UTF-8)
 and the timestamp is written in UTC with microseconds, the precision both SQLite and
 PostgreSQL keep, so a value read back from either database hashes to the same digest.
+
+The digest is an HMAC keyed from ``KINGA_INDEX_KEY`` (never stored in the database):
+someone who can write to the database but does not hold the key cannot rewrite a row
+and recompute the chain after it. ``kinga audit verify`` needs the same key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -58,5 +63,12 @@ def canonical_bytes(columns: Mapping[str, Any]) -> bytes:
     ).encode("utf-8")
 
 
-def event_hash(columns: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_bytes(columns)).hexdigest()
+def chain_key() -> bytes:
+    """The chain's HMAC key, derived from the blind-index key for this one purpose."""
+    from django.conf import settings
+
+    return hmac.new(settings.BLIND_INDEX_KEY, b"kinga-audit-chain-v1", hashlib.sha256).digest()
+
+
+def event_hash(columns: Mapping[str, Any], *, key: bytes | None = None) -> str:
+    return hmac.new(key or chain_key(), canonical_bytes(columns), hashlib.sha256).hexdigest()

@@ -124,3 +124,23 @@ def test_the_command_names_the_first_broken_seq_and_exits_1(
         "audit chain BROKEN at seq 2: hash does not match the event's columns "
         "(1 events checked before it)"
     )
+
+
+def test_a_chain_rewritten_without_the_key_does_not_verify(five_events: None, triggers_off) -> None:
+    """Recomputing hashes with plain SHA-256 (no key) is what someone with only database
+    access could do; verification must still fail."""
+    import hashlib
+
+    from kinga.audit.hashing import canonical_bytes
+
+    event = AuditEvent.objects.order_by("seq").last()
+    forged = hashlib.sha256(canonical_bytes(event.hashed_columns())).hexdigest()
+    assert forged != event.hash
+    with triggers_off():
+        _raw("UPDATE audit_auditevent SET hash = %s WHERE seq = %s", [forged, event.seq])
+    report = verify_chain()
+    assert (report.ok, report.first_broken_seq, report.reason) == (
+        False,
+        event.seq,
+        "hash_mismatch",
+    )

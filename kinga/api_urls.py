@@ -6,4 +6,5 @@ from drf_spectacular.views import SpectacularAPIView
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("v1/", include("kinga.accounts.api")),
+    path("v1/", include("kinga.cases.api")),
 ]

@@ -22,19 +22,23 @@ COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 MARKERS = ("o", "s", "^", "D")
 
 
-def _rows(report: IndicatorReport, everyone: str) -> list[tuple[str, list[Cell]]]:
+def _rows(report: IndicatorReport, everyone: str) -> tuple[list[tuple[str, list[Cell]]], list[int]]:
+    """Chart rows (label, cells) and the row indices where a new section starts."""
     rows: list[tuple[str, list[Cell]]] = [(everyone, report.by_round)]
+    starts: list[int] = []
     for cells in (report.by_group, report.by_county):
         seen: dict[str, list[Cell]] = {}
         for cell in cells:
             seen.setdefault(cell.keys["level"], []).append(cell)
+        if seen:
+            starts.append(len(rows))
         rows.extend(seen.items())
-    return rows
+    return rows, starts
 
 
 def indicator_svg(report: IndicatorReport, *, rounds: list[str], everyone: str, axis: str) -> bytes:
     """The chart as SVG bytes (text kept as text, so it stays small and searchable)."""
-    rows = _rows(report, everyone)
+    rows, starts = _rows(report, everyone)
     scale = 100.0 if report.percent else 1.0
     height = 1.2 + 0.42 * len(rows) * max(1, len(rounds)) ** 0.5
     figure = Figure(figsize=(7.0, height))
@@ -56,6 +60,8 @@ def indicator_svg(report: IndicatorReport, *, rounds: list[str], everyone: str, 
                 xs, ys, xerr=[lows, highs], fmt=MARKERS[r % 4], color=COLOURS[r % 4],
                 ecolor=COLOURS[r % 4], elinewidth=1.6, capsize=3, markersize=6, label=round_label,
             )  # fmt: skip
+    for start in starts:
+        ax.axhline(start - 0.5, color="#999999", linewidth=0.8)
     ax.set_yticks(range(len(rows)), [label for label, _cells in rows])
     ax.invert_yaxis()
     if report.percent:

@@ -99,7 +99,8 @@ class Section:
 def indicator_sections(report: Report, ind: IndicatorReport) -> list[Section]:
     """The by-round, by-group and by-county tables of one indicator."""
     small = report.small_cell
-    sections = [Section(_("By round"), section_rows(ind.by_round, ind.percent, small))]
+    everyone = [cell_row(c, ind.percent, small, level=_("Everyone")) for c in ind.by_round]
+    sections = [Section(_("By round"), everyone)]
     if ind.by_group:
         sections.append(
             Section(

@@ -173,6 +173,7 @@ def dataset_delete(request: HttpRequest, public_id: str) -> HttpResponse:
 def report(request: HttpRequest, public_id: str) -> HttpResponse:
     ds = selectors.dataset_get_for(request.user, public_id)
     rep = analysis.build_report(ds)
+    variables = {v.name: v for v in ds.variables.all()}
     blocks = []
     for ind in rep.indicators:
         did = None
@@ -202,9 +203,25 @@ def report(request: HttpRequest, public_id: str) -> HttpResponse:
                 "association": x.association,
             }
         blocks.append(
-            {"ind": ind, "sections": indicator_sections(rep, ind), "did": did, "exposure": exposure}
+            {
+                "ind": ind,
+                "sections": indicator_sections(rep, ind),
+                "did": did,
+                "exposure": exposure,
+                "yes": _yes_shown(variables.get(ind.indicator.variable), ind.indicator.yes_values),
+            }
         )
     return render(request, "research/report.html", {"dataset": ds, "report": rep, "blocks": blocks})
+
+
+def _yes_shown(variable, codes: list[str]) -> str:  # type: ignore[no-untyped-def]
+    if variable is None:
+        return ", ".join(codes)
+    shown = []
+    for code in codes:
+        label = variable.choice_label(code)
+        shown.append(code if label == code else f"{label} ({code})")
+    return _(" or ").join(shown)
 
 
 def _difference_strings(estimate, percent: bool) -> tuple[str, str, str] | None:  # type: ignore[no-untyped-def]

@@ -117,7 +117,8 @@ def test_production_sends_secure_cookies_and_hsts():
     code = (
         "import os; os.environ['DJANGO_SETTINGS_MODULE']='kinga.settings'; "
         "from django.conf import settings as s; "
-        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.DEBUG, s.KINGA_REQUIRE_MFA)"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.DEBUG, s.KINGA_REQUIRE_MFA)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60

@@ -202,6 +202,7 @@ SECURE_CSP = {
 }
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["kinga.formats"]
 LANGUAGES = [("en", _("English")), ("sw", _("Kiswahili"))]
 LOCALE_PATHS = [BASE_DIR / "kinga" / "locale"]
 LANGUAGE_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("kinga.accounts.urls")),
     path("audit/", include("kinga.audit.urls")),
+    path("cases/", include("kinga.cases.urls")),
     path("research/", include("kinga.research.urls")),
     path("api/", include("kinga.api_urls")),
     path("system/admin/", admin.site.urls),

@@ -1,0 +1,172 @@
+"""Input validation for the case pages. Each action form carries the case version it
+was drawn from (optimistic concurrency) and a one-time token (idempotent submits)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kinga.accounts.models import Organisation
+from kinga.cases.codes import (
+    CATEGORIES,
+    AssentStatus,
+    AssessmentKind,
+    ClosureOutcome,
+    Domain,
+    FollowUpKind,
+    LawfulBasis,
+    Risk,
+    Schooling,
+    ServiceType,
+    Sex,
+    ShareGroup,
+)
+from kinga.geo.models import County, SubCounty
+
+
+class ActionForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, version: int | None = None, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("expected_version", version)
+        kwargs["initial"].setdefault("form_token", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+
+
+class RegisterForm(ActionForm):
+    given_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Other names"), max_length=100, required=False)
+    nickname = forms.CharField(label=_("Nickname or name used"), max_length=100, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.FEMALE)
+    age_years = forms.IntegerField(label=_("Age (estimate if unknown)"), min_value=0, max_value=30)
+    county = forms.ModelChoiceField(label=_("County"), queryset=County.objects.all())
+    sub_county = forms.ModelChoiceField(
+        label=_("Sub-county"), queryset=SubCounty.objects.all(), required=False
+    )
+    phone = forms.CharField(label=_("Phone (if the child has one)"), max_length=40, required=False)
+    narrative = forms.CharField(
+        label=_("Why now: what happened, in a few words"), widget=forms.Textarea, required=False
+    )
+    risk = forms.ChoiceField(label=_("Risk"), choices=Risk.choices)
+    categories = forms.MultipleChoiceField(
+        label=_("Categories"),
+        choices=[(code, label) for code, label, _parent in CATEGORIES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    aged_out = forms.BooleanField(
+        label=_("Register as aged out (18 or older) for continued services"), required=False
+    )
+    confirm_new = forms.BooleanField(
+        label=_("I checked the possible duplicates: this is a different child"), required=False
+    )
+
+
+class ConsentForm(ActionForm):
+    child_assent = forms.ChoiceField(label=_("Child's assent"), choices=AssentStatus.choices)
+    caregiver_consent = forms.BooleanField(label=_("Caregiver consented"), required=False)
+    scope_services = forms.BooleanField(label=_("For services"), required=False, initial=True)
+    scope_sharing = forms.MultipleChoiceField(
+        label=_("Sharing with these kinds of organisation"),
+        choices=Organisation._meta.get_field("kind").choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    scope_research = forms.BooleanField(label=_("Pseudonymised research"), required=False)
+    lawful_basis = forms.ChoiceField(
+        label=_("Lawful basis without caregiver consent"),
+        choices=[("", "—"), *LawfulBasis.choices[1:]],
+        required=False,
+    )
+    lawful_basis_note = forms.CharField(
+        label=_("Why this basis applies"), widget=forms.Textarea, required=False
+    )
+
+
+class AssessForm(ActionForm):
+    kind = forms.ChoiceField(label=_("Assessment"), choices=AssessmentKind.choices)
+    risk = forms.ChoiceField(label=_("Risk now"), choices=Risk.choices)
+    sexual_assault_at = forms.DateTimeField(
+        label=_("Last sexual assault, if within days (PEP/PRC within 72 h)"), required=False
+    )
+    schooling = forms.ChoiceField(
+        label=_("Schooling"), choices=[("", "—"), *Schooling.choices], required=False
+    )
+    needs_counselling = forms.BooleanField(label=_("Needs counselling"), required=False)
+    needs_shelter = forms.BooleanField(label=_("Needs a safe place now"), required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+
+
+class PlanForm(ActionForm):
+    domain = forms.ChoiceField(label=_("Area"), choices=Domain.choices)
+    goal = forms.CharField(label=_("Goal"), max_length=500)
+    action = forms.CharField(label=_("First action"), max_length=500)
+    responsible_label = forms.CharField(label=_("Who"), max_length=80)
+    due_on = forms.DateField(label=_("By when"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DecisionForm(ActionForm):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False)
+
+
+class ServiceForm(ActionForm):
+    service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
+    sub_type = forms.CharField(label=_("Kind (optional)"), max_length=24, required=False)
+    delivered_on = forms.DateField(
+        label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+
+
+class ReferForm(ActionForm):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Refer to"), queryset=Organisation.objects.filter(is_active=True)
+    )
+    service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
+    share_groups = forms.MultipleChoiceField(
+        label=_("What the partner may see"),
+        choices=ShareGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("Why this referral"), widget=forms.Textarea, required=False)
+    consent_override_reason = forms.CharField(
+        label=_("Supervisor only: reason to override missing consent"),
+        widget=forms.Textarea,
+        required=False,
+    )
+
+
+class FollowUpForm(ActionForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=FollowUpKind.choices)
+    happened_at = forms.DateTimeField(label=_("When"))
+    risk_after = forms.ChoiceField(label=_("Risk now"), choices=Risk.choices)
+    child_seen = forms.BooleanField(
+        label=_("Child seen or spoken to"), required=False, initial=True
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+
+
+class CloseForm(ActionForm):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *ClosureOutcome.choices], required=False
+    )
+    child_safe = forms.BooleanField(label=_("Last check: the child is safe"), required=False)
+    goals_reviewed = forms.BooleanField(label=_("Plan goals reviewed"), required=False)
+    child_informed = forms.BooleanField(label=_("Child and caregiver informed"), required=False)
+    note = forms.CharField(label=_("Closing note"), widget=forms.Textarea, required=False)
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+
+
+class CompleteForm(forms.Form):
+    delivered_on = forms.DateField(
+        label=_("Service given on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sub_type = forms.CharField(label=_("Kind (optional)"), max_length=24, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)

@@ -115,6 +115,10 @@ def load_demo(*, seed: int = 2026, if_empty: bool = False) -> dict[str, int]:
             SubCounty.objects.filter(name__in=sub_county_names, county__code__in=county_codes)
         )
         created["users"] += 1
+    from kinga.demo.research import load_kap_survey
+
+    analyst = User.objects.get(email=demo_email("me"))
+    created["survey_datasets"] = int(load_kap_survey(analyst=analyst, rng=rng) is not None)
     return created
 
 

@@ -14,5 +14,10 @@ def kinga(request: HttpRequest) -> dict[str, object]:
             "organisations": user.can(Action.ORGANISATIONS_MANAGE),
             "audit": user.can(Action.AUDIT_VIEW_ORG) or user.can(Action.AUDIT_VIEW_ALL),
             "research": user.can(Action.RESEARCH_ANALYSE),
+            "cases": any(
+                user.can(a)
+                for a in (Action.CASE_VIEW_OWN, Action.CASE_VIEW_ORG, Action.CASE_VIEW_COUNTY)
+            ),
+            "referrals": user.can(Action.REFERRAL_RECEIVE),
         }
     return {"KINGA_DEMO": settings.DEMO, "perms_nav": nav}

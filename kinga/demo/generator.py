@@ -58,6 +58,8 @@ USERS: tuple[tuple[str, str, str | None, tuple[str, ...], tuple[str, ...]], ...]
     (Role.COUNSELLOR, "counsellor", "PCS", ("002",), ()),
     (Role.SUPERVISOR, "supervisor", "PCS", ("002", "003"), ()),
     (Role.ORG_ADMIN, "orgadmin", "PCS", (), ()),
+    (Role.CASE_WORKER, "caseworker.mombasa", "MYH", ("001",), ("Jomvu", "Kisauni", "Changamwe")),
+    (Role.SUPERVISOR, "supervisor.mombasa", "MYH", ("001",), ()),
     (Role.COUNTY_OFFICER, "countyofficer", "KCO", ("002",), ()),
     (Role.PARTNER, "partner", "MHC", ("002",), ()),
     (Role.HELPLINE_AGENT, "helpline", "CHD", (), ()),
@@ -81,7 +83,9 @@ def demo_is_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo(*, seed: int = 2026, if_empty: bool = False) -> dict[str, int]:
+def load_demo(
+    *, seed: int = 2026, if_empty: bool = False, cases_per_organisation: int = 200
+) -> dict[str, int]:
     """Create (or top up) the demo. Safe to run twice: existing rows are kept."""
     if if_empty and demo_is_loaded():
         return {"organisations": 0, "users": 0}
@@ -115,10 +119,12 @@ def load_demo(*, seed: int = 2026, if_empty: bool = False) -> dict[str, int]:
             SubCounty.objects.filter(name__in=sub_county_names, county__code__in=county_codes)
         )
         created["users"] += 1
+    from kinga.demo.cases import load_demo_cases
     from kinga.demo.research import load_kap_survey
 
     analyst = User.objects.get(email=demo_email("me"))
     created["survey_datasets"] = int(load_kap_survey(analyst=analyst, rng=rng) is not None)
+    created["cases"] = load_demo_cases(seed=seed, per_organisation=cases_per_organisation)
     return created
 
 

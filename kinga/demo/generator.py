@@ -15,6 +15,8 @@ from django.db import transaction
 from kinga.accounts.models import Organisation, OrganisationKind, User
 from kinga.accounts.roles import Role
 from kinga.demo import names
+from kinga.demo.cases import load_demo_cases
+from kinga.demo.research import load_kap_survey
 from kinga.geo.models import County, SubCounty
 
 DEMO_PASSWORD = "kinga-demo-2026"
@@ -119,9 +121,6 @@ def load_demo(
             SubCounty.objects.filter(name__in=sub_county_names, county__code__in=county_codes)
         )
         created["users"] += 1
-    from kinga.demo.cases import load_demo_cases
-    from kinga.demo.research import load_kap_survey
-
     analyst = User.objects.get(email=demo_email("me"))
     created["survey_datasets"] = int(load_kap_survey(analyst=analyst, rng=rng) is not None)
     created["cases"] = load_demo_cases(seed=seed, per_organisation=cases_per_organisation)

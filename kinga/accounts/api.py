@@ -7,6 +7,8 @@ the same selectors as the pages.
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import TokenAuthentication
@@ -70,7 +72,9 @@ class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False)
     code = serializers.CharField(
-        required=False, allow_blank=True, help_text="TOTP code, when two-factor sign-in is on"
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("TOTP code, when two-factor sign-in is on"),
     )
 
 
@@ -110,12 +114,12 @@ class TokenView(APIView):
                 password=body.validated_data["password"],
             )
         except AccountLocked:
-            raise PermissionDenied("Too many failed attempts; try again later.") from None
+            raise PermissionDenied(_("Too many failed attempts; try again later.")) from None
         if user is None:
-            raise AuthenticationFailed("The email or password is not right.")
+            raise AuthenticationFailed(_("The email or password is not right."))
         if services.mfa_required_for(user) or user.mfa_enabled:
             if not user.mfa_enabled:
-                raise PermissionDenied("Turn on two-factor sign-in in the web app first.")
+                raise PermissionDenied(_("Turn on two-factor sign-in in the web app first."))
             if not services.mfa_code_is_valid(user.mfa_secret, body.validated_data.get("code", "")):
                 audit_record(
                     actor=None,
@@ -126,8 +130,8 @@ class TokenView(APIView):
                     request=request._request,
                     outcome="failed",
                 )
-                raise AuthenticationFailed("The two-factor code is missing or not right.")
-        token, _ = Token.objects.get_or_create(user=user)
+                raise AuthenticationFailed(_("The two-factor code is missing or not right."))
+        token, _created = Token.objects.get_or_create(user=user)
         audit_record(
             actor=user,
             action=AuditAction.LOGIN,

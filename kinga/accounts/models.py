@@ -120,6 +120,10 @@ class FailedLogin(models.Model):
     account_digest = models.CharField(max_length=64, db_index=True)
     ip_digest = models.CharField(max_length=64, db_index=True)
 
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+
     def __str__(self) -> str:
         return f"failed sign-in at {self.at:%Y-%m-%d %H:%M}"
 
@@ -133,6 +137,10 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
 
     def __str__(self) -> str:
         return f"invitation for {self.user}"

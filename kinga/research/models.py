@@ -86,6 +86,8 @@ class DatasetVariable(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dataset", "name"], name="research_variable_unique")
         ]
+        verbose_name = _("survey variable")
+        verbose_name_plural = _("survey variables")
 
     def __str__(self) -> str:
         return self.name
@@ -130,6 +132,10 @@ class DesignSpec(models.Model):
     covariates = models.JSONField(_("adjust the exposure comparison for"), default=list, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("survey design")
+        verbose_name_plural = _("survey designs")
+
     def __str__(self) -> str:
         return f"design of {self.dataset}"
 
@@ -161,6 +167,8 @@ class Indicator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dataset", "name"], name="research_indicator_unique")
         ]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
         return self.label

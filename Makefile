@@ -19,12 +19,14 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@mkdir -p var
 	@touch $@
 
 messages: $(STAMP)
 	@cd kinga && ../$(BIN)/django-admin compilemessages --ignore=.venv -l sw >/dev/null
 
 run: $(STAMP) messages
+	@mkdir -p var
 	KINGA_ENV=development $(BIN)/kinga manage migrate --no-input
 	KINGA_ENV=development $(BIN)/kinga demo --if-empty
 	KINGA_ENV=development $(BIN)/kinga serve --host $(HOST) --port $(PORT)
@@ -45,6 +47,7 @@ format: $(STAMP)
 # PostgreSQL when DATABASE_URL points at one. With CI=true, PostgreSQL and Chromium are
 # both required: if either cannot run, the run fails.
 test: $(STAMP) messages lint
+	@mkdir -p var
 	KINGA_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ "$$CI" = "true" ] || [[ "$$DATABASE_URL" == postgres* ]]; then \

@@ -74,6 +74,14 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    _django()
+    from kinga.accounts.tasks import schedule_housekeeping
+
+    schedule_housekeeping()
+    return _call("db_worker")
+
+
 def _keys(args: argparse.Namespace) -> int:
     if args.keys_command == "new":
         from kinga.vault.keyring import new_key_text
@@ -82,6 +90,8 @@ def _keys(args: argparse.Namespace) -> int:
         return 0
     _django()
     extra = ["--batch-size", str(args.batch_size)]
+    if args.max_batches:
+        extra += ["--max-batches", str(args.max_batches)]
     if args.dry_run:
         extra.append("--dry-run")
     return _call("vault_rotate", *extra)
@@ -107,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
 
     worker = sub.add_parser("worker", help="run background tasks")
-    worker.set_defaults(run=lambda a: (_django(), _call("db_worker"))[1])
+    worker.set_defaults(run=_worker)
 
     audit = sub.add_parser("audit", help="audit trail tools")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -121,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--batch-size", type=int, default=500)
     rotate.add_argument("--dry-run", action="store_true")
+    rotate.add_argument(
+        "--max-batches", type=int, default=0, help="stop after N batches (resume later)"
+    )
     keys_sub.add_parser("new", help="print a fresh random key")
     keys.set_defaults(run=_keys)
 

@@ -165,6 +165,10 @@ KINGA_LOCKOUT_MINUTES = env_int("KINGA_LOCKOUT_MINUTES", 15, minimum=1)
 KINGA_IDLE_TIMEOUT_MINUTES = env_int("KINGA_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 KINGA_REQUIRE_MFA = env_bool("KINGA_REQUIRE_MFA", not DEMO)
 KINGA_MAX_BODY_BYTES = env_int("KINGA_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
+# How many reverse proxies stand in front of the app; their X-Forwarded-For entries are
+# trusted to name the client. 0 (the default) means the client connects directly.
+KINGA_TRUSTED_PROXY_COUNT = env_int("KINGA_TRUSTED_PROXY_COUNT", 0)
+KINGA_TOKEN_DAYS = env_int("KINGA_TOKEN_DAYS", 30, minimum=1)
 KINGA_AUDIT_IP = env_str("KINGA_AUDIT_IP", "truncated")  # full | truncated | none
 if KINGA_AUDIT_IP not in {"full", "truncated", "none"}:
     raise ImproperlyConfigured("KINGA_AUDIT_IP must be full, truncated or none")
@@ -234,13 +238,14 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kinga.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kinga.core.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "kinga.core.api.Pagination",
+    "NUM_PROXIES": KINGA_TRUSTED_PROXY_COUNT,
     "PAGE_SIZE": 25,
 }
 SPECTACULAR_SETTINGS = {
@@ -248,6 +253,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Child-protection case management, intake and evaluation.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 

@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from django.views.i18n import set_language
+
+from kinga.accounts.views import set_language
 
 admin.site.site_header = "Kinga system administration"
+# The admin has no sign-in form of its own: it would skip lockout and two-factor.
+admin.site.login = login_required(admin.site.login)
 
 urlpatterns = [
     path("", include("kinga.core.urls")),

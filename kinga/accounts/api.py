@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -21,11 +20,10 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from kinga.accounts import selectors, services
+from kinga.accounts.authentication import ExpiringTokenAuthentication
 from kinga.accounts.backends import AccountLocked
 from kinga.accounts.models import Organisation, User
 from kinga.accounts.roles import PERMISSIONS, Action, Role
-from kinga.audit.models import AuditAction
-from kinga.audit.services import audit_record
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -98,7 +96,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     # Token auth here only so a wrong password answers 401 with a WWW-Authenticate header.
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication]
     throttle_classes = [SignInThrottle]
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
@@ -117,29 +115,19 @@ class TokenView(APIView):
             raise PermissionDenied(_("Too many failed attempts; try again later.")) from None
         if user is None:
             raise AuthenticationFailed(_("The email or password is not right."))
-        if services.mfa_required_for(user) or user.mfa_enabled:
-            if not user.mfa_enabled:
-                raise PermissionDenied(_("Turn on two-factor sign-in in the web app first."))
-            if not services.mfa_code_is_valid(user.mfa_secret, body.validated_data.get("code", "")):
-                audit_record(
-                    actor=None,
-                    action=AuditAction.MFA_FAILED,
-                    target=user,
-                    record_owner=user,
-                    organisation=user.organisation,
-                    request=request._request,
-                    outcome="failed",
+        if services.mfa_required_for(user) and not user.mfa_enabled:
+            raise PermissionDenied(_("Turn on two-factor sign-in in the web app first."))
+        if user.mfa_enabled:
+            try:
+                passed = services.mfa_verify(
+                    user=user, code=body.validated_data.get("code", ""), request=request._request
                 )
+            except AccountLocked:
+                raise PermissionDenied(_("Too many failed attempts; try again later.")) from None
+            if not passed:
                 raise AuthenticationFailed(_("The two-factor code is missing or not right."))
         token, _created = Token.objects.get_or_create(user=user)
-        audit_record(
-            actor=user,
-            action=AuditAction.LOGIN,
-            target=user,
-            record_owner=user,
-            request=request._request,
-            detail={"via": "api_token"},
-        )
+        services.signin_complete(user=user, request=request._request, via="api_token")
         return Response({"token": token.key}, status=status.HTTP_200_OK)
 
 

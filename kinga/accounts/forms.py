@@ -16,6 +16,7 @@ from kinga.geo.models import County, SubCounty
 class LoginForm(forms.Form):
     email = forms.EmailField(
         label=_("Email"),
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
@@ -27,11 +28,17 @@ class LoginForm(forms.Form):
     error_messages = {
         "invalid": _("The email or password is not right. Check them and try again."),
         "locked": _(
-            "Too many failed attempts. Sign-in is paused for %(minutes)d minutes for this "
-            "account. Ask your organisation admin if you need help sooner."
+            "Too many failed attempts. Sign-in is paused for %(minutes)d minutes. Ask your "
+            "organisation admin if you need help sooner."
         ),
         "inactive": _("This account has been deactivated. Ask your organisation admin."),
     }
+
+    @classmethod
+    def locked_message(cls) -> str:
+        from django.conf import settings
+
+        return str(cls.error_messages["locked"]) % {"minutes": settings.KINGA_LOCKOUT_MINUTES}
 
     def __init__(self, request: HttpRequest, *args: object, **kwargs: object) -> None:
         self.request = request
@@ -39,7 +46,6 @@ class LoginForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, object]:
-        from django.conf import settings
 
         data = super().clean()
         email, password = data.get("email"), data.get("password")
@@ -48,10 +54,7 @@ class LoginForm(forms.Form):
         try:
             user = authenticate(self.request, username=email, password=password)
         except AccountLocked:
-            raise forms.ValidationError(
-                self.error_messages["locked"] % {"minutes": settings.KINGA_LOCKOUT_MINUTES},
-                code="locked",
-            ) from None
+            raise forms.ValidationError(self.locked_message(), code="locked") from None
         if user is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         self.user = user
@@ -114,10 +117,13 @@ class CoverageFields(forms.Form):
 
 class UserInviteForm(CoverageFields):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(label=_("Email"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Leave empty only for a system admin."),
     )
     field_order = ["full_name", "email", "role", "organisation", "counties", "sub_counties"]
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kinga.accounts.services import mfa_required_for
 from kinga.audit.models import AuditAction
 from kinga.audit.services import audit_record
 from kinga.core import resume
@@ -52,16 +53,21 @@ class SessionGuardMiddleware:
         if request.path.startswith("/static/"):
             return None
         allowed = {reverse(name) for name in _ALWAYS_ALLOWED}
+        if request.path == reverse("accounts:logout"):
+            return None
+        if user.mfa_enabled and not request.session.get(MFA_OK):
+            # A session that never passed the second factor (however it was made) is
+            # not a sign-in: end it and ask for the code through the normal door.
+            logout(request)
+            if wants_json(request):
+                return json_error("mfa_required", _("Sign in again with your code."), 401)
+            return HttpResponseRedirect(reverse("accounts:login"))
         if request.path in allowed:
             return None
-        from kinga.accounts.services import mfa_required_for
-
         if mfa_required_for(user) and not request.session.get(MFA_OK):
             if wants_json(request):
                 return json_error("mfa_required", _("Two-factor sign-in is required."), 403)
             return HttpResponseRedirect(reverse("accounts:mfa_setup"))
-        if user.must_change_password:
-            return HttpResponseRedirect(reverse("accounts:password_change"))
         return None
 
     def _expire(self, request: HttpRequest, user) -> HttpResponse:
@@ -78,7 +84,7 @@ class SessionGuardMiddleware:
         if wants_json(request):
             return json_error("session_expired", _("Your session has expired. Sign in again."), 401)
         if post is not None:
-            resume.stash(request, post)
+            resume.stash(request, post, owner_pk=user.pk)
         messages.warning(
             request,
             _(

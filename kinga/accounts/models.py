@@ -91,7 +91,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     mfa_secret = SealedTextField(_("two-factor secret"))
     mfa_enabled = models.BooleanField(_("two-factor sign-in on"), default=False)
-    must_change_password = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     deactivated_at = models.DateTimeField(null=True, blank=True)
 
@@ -109,8 +108,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    @property
+    def organisation_is_active(self) -> bool:
+        return self.organisation_id is None or self.organisation.is_active
+
     def can(self, action: Action) -> bool:
-        return self.is_active and role_can(self.role, action)
+        return self.is_active and self.organisation_is_active and role_can(self.role, action)
 
 
 class FailedLogin(models.Model):
@@ -119,6 +122,7 @@ class FailedLogin(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     account_digest = models.CharField(max_length=64, db_index=True)
     ip_digest = models.CharField(max_length=64, db_index=True)
+    cleared = models.BooleanField(default=False)  # the account later signed in fully
 
     class Meta:
         verbose_name = _("failed sign-in")

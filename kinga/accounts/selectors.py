@@ -8,20 +8,31 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kinga.accounts.models import Organisation, User
 from kinga.accounts.roles import Action
 
 
-def users_visible_to(actor: User) -> QuerySet[User]:
-    base = User.objects.select_related("organisation").prefetch_related("counties")
+def users_visible_to(actor: User, *, search: str = "") -> QuerySet[User]:
+    """People this admin manages, optionally matching a name or email fragment.
+
+    The two-factor secret is deferred: lists never need it, and reading it would
+    decrypt one value per row.
+    """
+    base = (
+        User.objects.select_related("organisation").prefetch_related("counties").defer("mfa_secret")
+    )
     if actor.can(Action.ORGANISATIONS_MANAGE):
-        return base.all()
-    if actor.can(Action.USERS_MANAGE) and actor.organisation_id:
-        return base.filter(organisation_id=actor.organisation_id)
-    return base.none()
+        found = base.all()
+    elif actor.can(Action.USERS_MANAGE) and actor.organisation_id:
+        found = base.filter(organisation_id=actor.organisation_id)
+    else:
+        return base.none()
+    if search:
+        found = found.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    return found
 
 
 def _as_uuid(value: object) -> uuid.UUID:
@@ -58,3 +69,13 @@ def organisation_choices_for(actor: User) -> QuerySet[Organisation]:
     if actor.can(Action.USERS_MANAGE) and actor.organisation_id:
         return Organisation.objects.filter(pk=actor.organisation_id)
     return Organisation.objects.none()
+
+
+def pending_signin_user(user_pk: object) -> User | None:
+    """The person between password and code in a two-step sign-in, if still allowed in."""
+    if not isinstance(user_pk, int):
+        return None
+    user = User.objects.select_related("organisation").filter(pk=user_pk, is_active=True).first()
+    if user is None or not user.organisation_is_active:
+        return None
+    return user

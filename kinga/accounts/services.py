@@ -16,8 +16,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
-from kinga.accounts.models import Invitation, Organisation, User
+from kinga.accounts import lockout
+from kinga.accounts.models import Invitation, Organisation, OrganisationKind, User
 from kinga.accounts.roles import Action, Role
 from kinga.audit.models import AuditAction
 from kinga.audit.services import audit_record
@@ -32,19 +34,68 @@ def _require(actor: User, action: Action) -> None:
 
 
 def _require_same_organisation(actor: User, user: User) -> None:
-    """Org admins manage only their own organisation's people; system admins, anyone."""
+    """Org admins manage only their own organisation's people, and never a system
+    admin; system admins manage anyone."""
     if actor.can(Action.ORGANISATIONS_MANAGE):
         return
     _require(actor, Action.USERS_MANAGE)
     if actor.organisation_id is None or actor.organisation_id != user.organisation_id:
         raise PermissionDenied
+    if user.role == Role.SYSTEM_ADMIN:
+        raise PermissionDenied
 
 
-def _assignable_roles(actor: User) -> set[str]:
+def assignable_roles(actor: User) -> set[str]:
+    """The roles this admin may give. Only a system admin makes system admins."""
     if actor.can(Action.ORGANISATIONS_MANAGE):
         return set(Role.values)
-    # An organisation admin cannot mint system admins.
     return set(Role.values) - {Role.SYSTEM_ADMIN}
+
+
+# Roles that only make sense in one kind of organisation: a county children's officer
+# sees every case in their counties, so only a county office may hold that role.
+ROLE_ORGANISATION_KINDS: dict[str, set[str]] = {
+    Role.COUNTY_OFFICER: {OrganisationKind.COUNTY_OFFICE},
+}
+
+
+def _check_role_fits(role: str, organisation: Organisation | None) -> None:
+    if role == Role.SYSTEM_ADMIN:
+        if organisation is not None:
+            raise ValidationError(
+                {"organisation": _("System admins belong to no organisation; leave it empty.")}
+            )
+        return
+    if organisation is None:
+        raise ValidationError({"organisation": _("Choose an organisation.")})
+    kinds = ROLE_ORGANISATION_KINDS.get(role)
+    if kinds is not None and organisation.kind not in kinds:
+        raise ValidationError(
+            {"role": _("This role can only be held in a county children's office.")}
+        )
+
+
+def _check_coverage(
+    organisation: Organisation | None,
+    counties: Iterable[County],
+    sub_counties: Iterable[SubCounty],
+) -> None:
+    """A person covers only places their organisation serves."""
+    if organisation is None:
+        if list(counties) or list(sub_counties):
+            raise ValidationError({"counties": _("System admins cover no counties.")})
+        return
+    served = set(organisation.counties.values_list("pk", flat=True))
+    if {c.pk for c in counties} - served:
+        raise ValidationError({"counties": _("Choose only counties your organisation serves.")})
+    if {s.county_id for s in sub_counties} - served:
+        raise ValidationError(
+            {"sub_counties": _("Choose only sub-counties in counties your organisation serves.")}
+        )
+
+
+def _revoke_tokens(user: User) -> None:
+    Token.objects.filter(user=user).delete()
 
 
 def _token_digest(token: str) -> str:
@@ -68,19 +119,28 @@ def user_invite(
     The token is shown to the inviting admin (and, later, sent by email); only its
     digest is stored.
     """
-    organisation = organisation or actor.organisation
-    if organisation is None:
-        raise ValidationError({"organisation": _("Choose an organisation.")})
     if not actor.can(Action.ORGANISATIONS_MANAGE):
         _require(actor, Action.USERS_MANAGE)
-        if organisation.pk != actor.organisation_id:
+        organisation = organisation or actor.organisation
+        if organisation is None or organisation.pk != actor.organisation_id:
             raise PermissionDenied
-    if role not in _assignable_roles(actor):
+    if role not in assignable_roles(actor):
         raise ValidationError({"role": _("You cannot give this role.")})
+    counties, sub_counties = list(counties), list(sub_counties)
+    _check_role_fits(role, organisation)
+    _check_coverage(organisation, counties, sub_counties)
     email = User.objects.normalize_email(email).strip().lower()
-    if User.objects.filter(email=email).exists():
+    if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("Someone already has an account with this email.")})
-    user = User(email=email, full_name=full_name.strip(), role=role, organisation=organisation)
+    is_system_admin = role == Role.SYSTEM_ADMIN
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        organisation=organisation,
+        is_staff=is_system_admin,
+        is_superuser=is_system_admin,
+    )
     user.set_unusable_password()
     user.save()
     user.counties.set(counties)
@@ -148,8 +208,17 @@ def user_update(
     request: HttpRequest | None = None,
 ) -> User:
     _require_same_organisation(actor, user)
-    if role not in _assignable_roles(actor):
+    if role not in assignable_roles(actor):
         raise ValidationError({"role": _("You cannot give this role.")})
+    if user.pk == actor.pk and role != user.role:
+        raise ValidationError({"role": _("You cannot change your own role.")})
+    if (role == Role.SYSTEM_ADMIN) != (user.role == Role.SYSTEM_ADMIN):
+        raise ValidationError(
+            {"role": _("System admin accounts are separate: invite a new account instead.")}
+        )
+    counties, sub_counties = list(counties), list(sub_counties)
+    _check_role_fits(role, user.organisation)
+    _check_coverage(user.organisation, counties, sub_counties)
     changed = []
     if user.full_name != full_name.strip():
         user.full_name = full_name.strip()
@@ -187,9 +256,7 @@ def user_set_active(
     user.deactivated_at = None if active else timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
     if not active:
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user=user).delete()
+        _revoke_tokens(user)
     audit_record(
         actor=actor,
         action=AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
@@ -203,10 +270,15 @@ def user_set_active(
 
 @transaction.atomic
 def user_reset_password(*, actor: User, user: User, request: HttpRequest | None = None) -> str:
-    """Give the user a new one-time link to set a password; the old password stops working."""
+    """Give the user a new one-time link to set a password. The old password, the
+    two-factor enrolment (the usual reason is a lost phone) and every API token stop
+    working; the person enrols a new authenticator at their next sign-in."""
     _require_same_organisation(actor, user)
     user.set_unusable_password()
-    user.save(update_fields=["password"])
+    user.mfa_secret = ""
+    user.mfa_enabled = False
+    user.save(update_fields=["password", "mfa_secret", "mfa_enabled"])
+    _revoke_tokens(user)
     Invitation.objects.filter(user=user).delete()
     token = secrets.token_urlsafe(32)
     Invitation.objects.create(
@@ -222,6 +294,7 @@ def user_reset_password(*, actor: User, user: User, request: HttpRequest | None 
         organisation=user.organisation,
         record_owner=user,
         request=request,
+        detail={"mfa_reset": True},
     )
     return token
 
@@ -234,8 +307,8 @@ def password_change(
         raise ValidationError({"old_password": _("Your current password is not right.")})
     validate_password(new_password, user)
     user.set_password(new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    user.save(update_fields=["password"])
+    _revoke_tokens(user)
     audit_record(
         actor=user,
         action=AuditAction.PASSWORD_CHANGED,
@@ -297,19 +370,75 @@ def organisation_save(
     _require(actor, Action.ORGANISATIONS_MANAGE)
     creating = organisation is None
     organisation = organisation or Organisation()
-    organisation.name = name.strip()
-    organisation.kind = kind
-    organisation.code = code.strip().upper()
-    organisation.is_active = is_active
+    name = name.strip()
+    others = Organisation.objects.exclude(pk=organisation.pk)
+    if others.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("An organisation with this name already exists.")})
+    values = {"name": name, "kind": kind, "code": code.strip().upper(), "is_active": is_active}
+    changed = [field for field, value in values.items() if getattr(organisation, field) != value]
+    for field, value in values.items():
+        setattr(organisation, field, value)
     organisation.full_clean(exclude=["counties"])
-    organisation.save()
-    organisation.counties.set(counties)
+    if creating:
+        organisation.save()
+    elif changed:
+        organisation.save(update_fields=changed)
+    counties = list(counties)
+    if {c.pk for c in counties} != set(organisation.counties.values_list("pk", flat=True)):
+        organisation.counties.set(counties)
+        changed.append("counties")
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if creating else AuditAction.UPDATE,
         target=organisation,
         organisation=organisation,
-        fields=["name", "kind", "code", "counties", "is_active"],
+        fields=changed,
         request=request,
     )
     return organisation
+
+
+def mfa_verify(*, user: User, code: str, request: HttpRequest | None = None) -> bool:
+    """Check a sign-in's second factor. Wrong codes count towards the same lockout as
+    wrong passwords, for the web and the API alike.
+
+    Raises :class:`kinga.accounts.backends.AccountLocked` once the limit is reached.
+    """
+    from kinga.accounts.backends import AccountLocked
+
+    if lockout.is_locked(user.email, request):
+        raise AccountLocked
+    if user.mfa_enabled and mfa_code_is_valid(user.mfa_secret, code):
+        return True
+    lockout.record_failure(user.email, request)
+    audit_record(
+        actor=None,
+        action=AuditAction.MFA_FAILED,
+        target=user,
+        record_owner=user,
+        organisation=user.organisation,
+        request=request,
+        outcome="failed",
+    )
+    return False
+
+
+def signin_complete(*, user: User, request: HttpRequest | None, via: str = "web") -> None:
+    """Bookkeeping once a person is fully signed in (password and, if enrolled, code)."""
+    lockout.clear_failures(user.email)
+    audit_record(
+        actor=user,
+        action=AuditAction.LOGIN,
+        target=user,
+        record_owner=user,
+        request=request,
+        detail={"via": via} if via != "web" else None,
+    )
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the interface language a person chose; applied at each sign-in."""
+    if language not in dict(settings.LANGUAGES) or user.preferred_language == language:
+        return
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])

@@ -10,10 +10,10 @@ from django.utils import timezone
 from kinga.accounts.models import FailedLogin, Invitation
 
 FAILED_LOGIN_RETENTION_DAYS = 30
+HOUSEKEEPING_EVERY = timedelta(days=1)
 
 
-@task
-def prune_sign_in_records() -> dict[str, int]:
+def prune_old_sign_in_records() -> dict[str, int]:
     """Drop failed-sign-in counters past their use and invitations that expired unused.
 
     Lockout only looks back ``KINGA_LOCKOUT_MINUTES``; the audit trail keeps the history,
@@ -25,3 +25,34 @@ def prune_sign_in_records() -> dict[str, int]:
     ).delete()
     expired, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=now).delete()
     return {"failed_logins": failures, "invitations": expired}
+
+
+@task
+def prune_sign_in_records() -> dict[str, int]:
+    """The daily housekeeping job: prune, then book the next run."""
+    result = prune_old_sign_in_records()
+    schedule_housekeeping(after=timezone.now() + HOUSEKEEPING_EVERY)
+    return result
+
+
+def schedule_housekeeping(*, after=None) -> bool:
+    """Queue the housekeeping job unless one is already waiting; ``kinga worker`` calls
+    this at start, and each run books the next, so it runs daily without cron.
+
+    Only the database backend keeps a queue that can be inspected; with any other
+    backend this does nothing.
+    """
+    from django.tasks import task_backends
+
+    backend = task_backends[prune_sign_in_records.backend]
+    if not backend.__class__.__module__.startswith("django_tasks_db"):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=prune_sign_in_records.module_path, status="READY"
+    ).exists()
+    if waiting:
+        return False
+    prune_sign_in_records.using(run_after=after or timezone.now()).enqueue()
+    return True

@@ -17,9 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from kinga.accounts import selectors, services
+from kinga.accounts.backends import AccountLocked
 from kinga.accounts.forms import (
     CodeForm,
     LoginForm,
@@ -53,17 +56,12 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 def _complete_login(
     request: HttpRequest, user: User, next_url: str, *, mfa_ok: bool
 ) -> HttpResponse:
-    # Keep a stashed half-filled form across the session change that login() makes.
-    from kinga.core.resume import SESSION_KEY
-
-    stashed = request.session.get(SESSION_KEY)
+    stashed = request.session.get(resume.SESSION_KEY)
     login(request, user)
-    if stashed:
-        request.session[SESSION_KEY] = stashed
+    # A half-filled form survives the session change, but only for the one who typed it.
+    resume.carry_over(request, stashed, user_pk=user.pk)
     request.session[MFA_OK] = mfa_ok
-    audit_record(
-        actor=user, action=AuditAction.LOGIN, target=user, record_owner=user, request=request
-    )
+    services.signin_complete(user=user, request=request)
     response = HttpResponseRedirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
@@ -75,6 +73,7 @@ def _complete_login(
     return response
 
 
+@never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
@@ -90,36 +89,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
+@never_cache
 def mfa_verify(request: HttpRequest) -> HttpResponse:
-    user_pk = request.session.get(PENDING_USER)
-    user = User.objects.filter(pk=user_pk, is_active=True).first() if user_pk else None
+    user = selectors.pending_signin_user(request.session.get(PENDING_USER))
     if user is None:
         return redirect("accounts:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.mfa_code_is_valid(user.mfa_secret, form.cleaned_data["code"]):
+        try:
+            passed = services.mfa_verify(user=user, code=form.cleaned_data["code"], request=request)
+        except AccountLocked:
+            request.session.pop(PENDING_USER, None)
+            messages.error(request, LoginForm.locked_message())
+            return redirect("accounts:login")
+        if passed:
             next_url = request.session.pop(PENDING_NEXT, reverse("core:home"))
             request.session.pop(PENDING_USER, None)
             return _complete_login(request, user, next_url, mfa_ok=True)
-        from kinga.accounts import lockout
-
-        lockout.record_failure(user.email, request)
-        audit_record(
-            actor=None,
-            action=AuditAction.MFA_FAILED,
-            target=user,
-            record_owner=user,
-            organisation=user.organisation,
-            request=request,
-            outcome="failed",
-        )
-        if lockout.is_locked(user.email, request):
-            request.session.pop(PENDING_USER, None)
-            messages.error(
-                request,
-                LoginForm.error_messages["locked"] % {"minutes": settings.KINGA_LOCKOUT_MINUTES},
-            )
-            return redirect("accounts:login")
         form.add_error(
             "code", _("That code is not right. Check the time on your phone and try again.")
         )
@@ -148,8 +134,7 @@ def security(request: HttpRequest) -> HttpResponse:
         request.POST or None, initial={"preferred_language": user.preferred_language}
     )
     if request.method == "POST" and form.is_valid():
-        user.preferred_language = form.cleaned_data["preferred_language"]
-        user.save(update_fields=["preferred_language"])
+        services.user_set_language(user=user, language=form.cleaned_data["preferred_language"])
         messages.success(request, _("Saved."))
         response = redirect("accounts:security")
         response.set_cookie(
@@ -166,6 +151,17 @@ def security(request: HttpRequest) -> HttpResponse:
 @login_required
 def mfa_setup(request: HttpRequest) -> HttpResponse:
     user: User = request.user
+    if user.mfa_enabled:
+        # Re-enrolling would let whoever holds this session replace the authenticator;
+        # a lost phone is handled by an admin's password reset, which clears it.
+        messages.info(
+            request,
+            _(
+                "Two-factor sign-in is already on. If you lost your phone, ask your "
+                "organisation admin to reset your password."
+            ),
+        )
+        return redirect("accounts:security")
     secret = request.session.get(SETUP_SECRET) or services.mfa_new_secret()
     request.session[SETUP_SECRET] = secret
     form = CodeForm(request.POST or None)
@@ -208,6 +204,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form})
 
 
+@never_cache
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None:
@@ -252,17 +249,15 @@ def _require(request: HttpRequest, *actions: Action) -> User:
 
 
 def _role_choices(actor: User) -> list[tuple[str, str]]:
-    allowed = services._assignable_roles(actor)
+    allowed = services.assignable_roles(actor)
     return [(value, label) for value, label in Role.choices if value in allowed]
 
 
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     actor = _require(request, Action.USERS_MANAGE, Action.ORGANISATIONS_MANAGE)
-    users = selectors.users_visible_to(actor).order_by("full_name")
-    query = request.GET.get("q", "").strip()
-    if query:
-        users = users.filter(full_name__icontains=query) | users.filter(email__icontains=query)
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    users = selectors.users_visible_to(actor, search=query).order_by("full_name")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "q": query})
 
@@ -407,3 +402,12 @@ def organisation_edit(request: HttpRequest, public_id: str | None = None) -> Htt
             return redirect("accounts:organisation_list")
     title = organisation.name if organisation else _("New organisation")
     return render(request, "accounts/organisation_form.html", {"form": form, "title": title})
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, also remembered on the account of a signed-in person."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    return response

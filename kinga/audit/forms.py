@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from kinga.audit.models import AuditAction, AuditOutcome
@@ -27,6 +29,10 @@ def target_type_choices(extra: str = "") -> list[tuple[str, str]]:
             choices[model._meta.label_lower] = str(model._meta.verbose_name)
     ordered = sorted(choices.items(), key=lambda item: item[1].lower())
     return [("", str(_("Any")))] + [(key, label.capitalize()) for key, label in ordered]
+
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 class ActorChoiceField(forms.ModelChoiceField):
@@ -55,11 +61,18 @@ class AuditFilterForm(forms.Form):
         max_length=64,
         help_text=_("The record's reference, as shown in the list."),
     )
+    # Bounded so that turning a date into a range of instants cannot overflow.
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
     )
 
     def __init__(self, *args: Any, actors: Any = None, **kwargs: Any) -> None:

@@ -6,11 +6,11 @@ takes (PostgreSQL: ``SELECT … FOR UPDATE`` on one row, held until the outermos
 transaction ends) is held as briefly as possible and always after the caller's own
 row locks, which keeps lock order consistent and avoids deadlocks.
 
-The client address comes from ``REMOTE_ADDR`` only. Behind a reverse proxy, configure
-the proxy to set the real client address there (e.g. gunicorn's ``--forwarded-allow-ips``
-with a proxy-fixing middleware); ``X-Forwarded-For`` is never read here because any
-client can forge it. What is kept of the address follows ``KINGA_AUDIT_IP``: ``full``,
-``truncated`` (IPv4 to its /24, IPv6 to its /48) or ``none``.
+The client address comes from ``kinga.core.client.client_ip``: ``REMOTE_ADDR``, or, with
+``KINGA_TRUSTED_PROXY_COUNT`` proxies in front, the address the outermost trusted proxy
+recorded in ``X-Forwarded-For`` (never the client-written part). What is kept of the
+address follows ``KINGA_AUDIT_IP``: ``full``, ``truncated`` (IPv4 to its /24, IPv6 to
+its /48) or ``none``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from kinga.audit.hashing import GENESIS_HASH, normalise_timestamp
 from kinga.audit.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
+from kinga.core.client import client_ip
 
 logger = logging.getLogger("kinga.audit")
 
@@ -190,7 +191,7 @@ def client_facts(request: HttpRequest | None) -> tuple[str, str]:
         return "", ""
     meta = getattr(request, "META", {})
     return (
-        policy_ip(meta.get("REMOTE_ADDR", ""), settings.KINGA_AUDIT_IP),
+        policy_ip(client_ip(request), settings.KINGA_AUDIT_IP),
         user_agent_family(meta.get("HTTP_USER_AGENT", "")),
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -38,3 +39,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def json_error(code: str, detail: str, status_code: int) -> JsonResponse:
     return JsonResponse({"error": code, "detail": detail}, status=status_code)
+
+
+class Pagination(LimitOffsetPagination):
+    """``?limit=&offset=`` with a ceiling, so a huge limit is a short page, not an error."""
+
+    default_limit = 25
+    max_limit = 200

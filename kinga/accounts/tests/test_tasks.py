@@ -33,3 +33,17 @@ def test_the_worker_runs_a_queued_housekeeping_task_from_the_database(
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value == {"failed_logins": 1, "invitations": 0}
     assert FailedLogin.objects.count() == 1
+
+
+def test_housekeeping_is_queued_once_and_books_its_next_run(old_and_new_failures, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from kinga.accounts.tasks import schedule_housekeeping
+
+    settings.TASKS = DB_TASKS
+    assert schedule_housekeeping() is True
+    assert schedule_housekeeping() is False  # one is already waiting
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    waiting = DBTaskResult.objects.filter(status="READY")
+    assert waiting.count() == 1  # tomorrow's run
+    assert waiting.get().run_after > timezone.now() + timedelta(hours=23)

@@ -216,7 +216,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Outside production, WhiteNoise serves straight from the apps' static folders.
+STATIC_ROOT = BASE_DIR / "var" / "static" if KINGA_ENV == "production" else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

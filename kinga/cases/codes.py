@@ -284,6 +284,7 @@ class IncomeBand(models.TextChoices):
 class EventKind(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     CAREGIVER_ADDED = "caregiver_added", _("Caregiver added")
+    HOUSEHOLD_UPDATED = "household", _("Household economy recorded")
     CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
     RISK_SET = "risk_set", _("Risk level set")

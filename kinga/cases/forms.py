@@ -4,11 +4,13 @@ was drawn from (optimistic concurrency) and a one-time token (idempotent submits
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kinga.accounts.models import Organisation
+from kinga.accounts.models import Organisation, User
+from kinga.accounts.roles import PERMISSIONS, Action
 from kinga.cases.codes import (
     CATEGORIES,
     AssentStatus,
@@ -16,7 +18,10 @@ from kinga.cases.codes import (
     ClosureOutcome,
     Domain,
     FollowUpKind,
+    IncomeBand,
+    InterviewPurpose,
     LawfulBasis,
+    Relationship,
     Risk,
     Schooling,
     ServiceType,
@@ -30,11 +35,25 @@ class ActionForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, version: int | None = None, **kwargs):
+    def __init__(self, *args, version: int | None = None, case: Any = None, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("expected_version", version)
         kwargs["initial"].setdefault("form_token", uuid.uuid4().hex)
+        self.case = case
         super().__init__(*args, **kwargs)
+
+
+def _roles_that(action: Action) -> list[str]:
+    return [role.value for role, actions in PERMISSIONS.items() if action in actions]
+
+
+def _people(case: Any, action: Action):
+    """Active people of the case's organisation whose role allows ``action``."""
+    if case is None:
+        return User.objects.none()
+    return User.objects.filter(
+        organisation_id=case.organisation_id, is_active=True, role__in=_roles_that(action)
+    ).order_by("full_name")
 
 
 class RegisterForm(ActionForm):
@@ -170,3 +189,112 @@ class CompleteForm(forms.Form):
     )
     sub_type = forms.CharField(label=_("Kind (optional)"), max_length=24, required=False)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
+
+
+class CaregiverForm(ActionForm):
+    name = forms.CharField(label=_("Caregiver's name"), max_length=200)
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the child"), choices=Relationship.choices
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    lives_with_child = forms.BooleanField(
+        label=_("Lives with the child"), required=False, initial=True
+    )
+    suspected_exploiter = forms.BooleanField(
+        label=_("Suspected of exploiting the child"),
+        required=False,
+        help_text=_("Hides the case from this person everywhere: no SMS or calls about it."),
+    )
+
+
+class InterviewForm(ActionForm):
+    happened_at = forms.DateTimeField(label=_("When"))
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=InterviewPurpose.choices)
+    interviewer_label = forms.CharField(
+        label=_("Interviewer, if not you (name and role)"), max_length=80, required=False
+    )
+    justification = forms.CharField(
+        label=_("Why a further interview is needed"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Required when the child has been interviewed before."),
+    )
+
+
+class ConferenceForm(ActionForm):
+    held_at = forms.DateTimeField(label=_("Held on"))
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants from the organisation"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    other_participants = forms.CharField(
+        label=_("Other participants (name, role, organisation)"),
+        widget=forms.Textarea,
+        required=False,
+    )
+    decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea)
+    actions = forms.CharField(label=_("Actions agreed"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = _people(self.case, Action.CASE_WORK)
+
+
+class AssignForm(ActionForm):
+    workers = forms.ModelMultipleChoiceField(
+        label=_("Workers"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    supervisor = forms.ModelChoiceField(
+        label=_("Supervisor"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workers"].queryset = _people(self.case, Action.CASE_WORK)
+        self.fields["supervisor"].queryset = _people(self.case, Action.CASE_APPROVE)
+        if self.case is not None and not self.is_bound:
+            self.initial.setdefault(
+                "workers", list(self.case.assignments.values_list("user_id", flat=True))
+            )
+            self.initial.setdefault("supervisor", self.case.supervisor_id)
+
+
+class TransferForm(ActionForm):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Transfer to"), queryset=Organisation.objects.none()
+    )
+    reason = forms.CharField(label=_("Why the case is transferred"), widget=forms.Textarea)
+    consent_override_reason = forms.CharField(
+        label=_("Supervisor only: reason to override missing consent"),
+        widget=forms.Textarea,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = Organisation.objects.filter(is_active=True).order_by("name")
+        if self.case is not None:
+            orgs = orgs.exclude(pk=self.case.organisation_id)
+        self.fields["to_organisation"].queryset = orgs
+
+
+class HouseholdForm(ActionForm):
+    members = forms.IntegerField(
+        label=_("People in the household"), min_value=1, max_value=60, required=False
+    )
+    income_band = forms.ChoiceField(
+        label=_("Household income"), choices=[("", "—"), *IncomeBand.choices], required=False
+    )
+    income_source = forms.CharField(label=_("Main income source"), max_length=100, required=False)
+    in_savings_group = forms.BooleanField(label=_("In a savings group"), required=False)
+    receives_cash_transfer = forms.BooleanField(label=_("Receives a cash transfer"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        household = getattr(getattr(self.case, "child", None), "household", None)
+        if household is not None and not self.is_bound:
+            for name in self.fields:
+                if hasattr(household, name):
+                    self.initial.setdefault(name, getattr(household, name))

@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kinga.accounts.roles import Action
@@ -51,6 +51,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": CaseStatus.choices,
             "risks": Risk.choices,
             "can_register": request.user.can(Action.CASE_REGISTER),
+            "can_export": request.user.can(Action.EXPORT_PSEUDONYMISED),
         },
     )
 
@@ -112,7 +113,12 @@ def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "pending_plan": case.plans.filter(status=PlanStatus.SUBMITTED).first(),
             "pending_closure": case.closures.filter(status=ClosureStatus.PENDING).first(),
             "can_approve": request.user.can(Action.CASE_APPROVE),
-            "actions": [(key, action.title) for key, action in ACTIONS.items() if action.menu],
+            "can_export": request.user.can(Action.EXPORT_IDENTIFIED),
+            "actions": [
+                (key, action.title)
+                for key, action in ACTIONS.items()
+                if action.menu and (action.needs is None or request.user.can(action.needs))
+            ],
         },
     )
 
@@ -123,6 +129,21 @@ class CaseAction:
     form: type
     call: Callable[..., Any]
     menu: bool = True
+    needs: Action | None = None  # a role permission beyond case work, e.g. assigning
+    hint: Callable[[Any], str] | None = None  # a line above the form, from the case
+
+
+def _interview_hint(case) -> str:
+    count = case.interviews.count()
+    if not count:
+        return _("Tell it once: this is the child's first logged interview.")
+    return ngettext(
+        "The child has already been interviewed %(n)d time. Avoid another interview; "
+        "if it is necessary, say why.",
+        "The child has already been interviewed %(n)d times. Avoid another interview; "
+        "if it is necessary, say why.",
+        count,
+    ) % {"n": count}
 
 
 def _plan(actor, case, data, **common):
@@ -203,6 +224,46 @@ ACTIONS: dict[str, CaseAction] = {
             actor=actor, case=case, **data, **_without_token(c)
         ),
     ),
+    "caregiver": CaseAction(
+        gettext_lazy("Add a caregiver"),
+        forms.CaregiverForm,
+        lambda actor, case, data, **c: services.caregiver_add(actor=actor, case=case, **data, **c),
+    ),
+    "household": CaseAction(
+        gettext_lazy("Household economy"),
+        forms.HouseholdForm,
+        lambda actor, case, data, **c: services.household_update(
+            actor=actor, case=case, **data, **_without_token(c)
+        ),
+    ),
+    "interview": CaseAction(
+        gettext_lazy("Log an interview"),
+        forms.InterviewForm,
+        lambda actor, case, data, **c: services.interview_log(actor=actor, case=case, **data, **c),
+        hint=_interview_hint,
+    ),
+    "conference": CaseAction(
+        gettext_lazy("Record a case conference"),
+        forms.ConferenceForm,
+        lambda actor, case, data, **c: services.case_conference_record(
+            actor=actor, case=case, **data, **c
+        ),
+    ),
+    "assign": CaseAction(
+        gettext_lazy("Assign or reassign"),
+        forms.AssignForm,
+        lambda actor, case, data, **c: services.case_assign(
+            actor=actor, case=case, **data, **_without_token(c)
+        ),
+        needs=Action.CASE_ASSIGN,
+    ),
+    "transfer": CaseAction(
+        gettext_lazy("Transfer to another organisation"),
+        forms.TransferForm,
+        lambda actor, case, data, **c: services.case_transfer(
+            actor=actor, case=case, **data, **_without_token(c)
+        ),
+    ),
     "approve-plan": CaseAction(
         gettext_lazy("Approve the case plan"),
         forms.DecisionForm,
@@ -238,7 +299,9 @@ def case_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
     case = selectors.case_get_for(request.user, public_id)
     if not selectors.case_access(request.user, case).full:
         raise Http404
-    form = spec.form(request.POST or None, version=case.version)
+    if spec.needs is not None and not request.user.can(spec.needs):
+        raise Http404
+    form = spec.form(request.POST or None, version=case.version, case=case)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         common = {
@@ -255,7 +318,16 @@ def case_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
         else:
             messages.success(request, _("Saved."))
             return redirect("cases:detail", public_id=case.public_id)
-    return render(request, "cases/action.html", {"form": form, "case": case, "title": spec.title})
+    return render(
+        request,
+        "cases/action.html",
+        {
+            "form": form,
+            "case": case,
+            "title": spec.title,
+            "hint": spec.hint(case) if spec.hint else "",
+        },
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ raises ``ValidationError`` naming the field. Services that create a record take 
 ``idempotency_key`` (the form's token): a double submit returns the first result.
 """
 
+from kinga.cases.services.household import household_update
 from kinga.cases.services.lifecycle import (
     case_assign,
     case_close,
@@ -60,6 +61,7 @@ __all__ = [
     "consent_record",
     "consent_withdraw",
     "follow_up_record",
+    "household_update",
     "interview_log",
     "referral_accept",
     "referral_cancel",

@@ -12,14 +12,15 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kinga.accounts.models import Organisation
+from kinga.accounts.models import Organisation, User
 from kinga.accounts.roles import Action
 from kinga.cases import selectors, services
 from kinga.cases.codes import (
@@ -28,6 +29,9 @@ from kinga.cases.codes import (
     CaseStatus,
     ClosureOutcome,
     FollowUpKind,
+    IncomeBand,
+    InterviewPurpose,
+    Relationship,
     Risk,
     ServiceType,
     Sex,
@@ -233,8 +237,86 @@ class CompleteSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class OptionalVersionSerializer(WriteSerializer):
+    expected_version = serializers.IntegerField(min_value=1, required=False)
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class ColleagueField(serializers.SlugRelatedField):
+    """A person by ``public_id``, among the active members of the caller's organisation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="public_id", **kwargs)
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        return User.objects.filter(organisation_id=user.organisation_id, is_active=True)
+
+
+class CaregiverSerializer(OptionalVersionSerializer):
+    name = serializers.CharField(max_length=200)
+    relationship = serializers.ChoiceField(Relationship.choices)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    lives_with_child = serializers.BooleanField(default=True)
+    suspected_exploiter = serializers.BooleanField(
+        default=False, help_text="Hides the case from this person everywhere (e.g. no SMS)."
+    )
+
+
+class InterviewSerializer(OptionalVersionSerializer):
+    happened_at = serializers.DateTimeField()
+    purpose = serializers.ChoiceField(InterviewPurpose.choices)
+    interviewer_label = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, default=""
+    )
+    justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when the child has been interviewed before (409 otherwise).",
+    )
+
+
+class ConferenceSerializer(OptionalVersionSerializer):
+    held_at = serializers.DateTimeField()
+    participants = ColleagueField(many=True, required=False)
+    other_participants = serializers.CharField(required=False, allow_blank=True, default="")
+    decisions = serializers.CharField()
+    actions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(VersionedSerializer):
+    workers = ColleagueField(many=True, allow_empty=False)
+    supervisor = ColleagueField(required=False, allow_null=True)
+
+
+class TransferSerializer(VersionedSerializer):
+    to_organisation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organisation.objects.filter(is_active=True)
+    )
+    reason = serializers.CharField()
+    consent_override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReopenSerializer(VersionedSerializer):
+    reason = serializers.CharField()
+    risk = serializers.ChoiceField(Risk.choices, required=False, allow_blank=True, default="")
+
+
+class HouseholdSerializer(VersionedSerializer):
+    members = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=60)
+    income_band = serializers.ChoiceField(
+        IncomeBand.choices, required=False, allow_blank=True, default=""
+    )
+    income_source = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, default=""
+    )
+    in_savings_group = serializers.BooleanField(default=False)
+    receives_cash_transfer = serializers.BooleanField(default=False)
+
+
 def _parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    body = serializer_class(data=request.data)
+    body = serializer_class(data=request.data, context={"request": request})
     body.is_valid(raise_exception=True)
     return dict(body.validated_data)
 
@@ -299,18 +381,23 @@ class CaseTimelineView(ListAPIView):
         return selectors.timeline_for(case)
 
 
-def _case_action(serializer_class, call, *, created: bool = True):
-    """A POST endpoint on one case: parse, call the service, answer with the new version."""
+def _case_action(serializer_class, call, *, created: bool = True, keyed: bool = True):
+    """A POST endpoint on one case: parse, call the service, answer with the new version.
+
+    ``keyed=False`` for services that take no ``idempotency_key`` (state changes that a
+    repeat would refuse anyway: the repeat meets a new version or a new status).
+    """
+    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
 
     class CaseActionView(APIView):
-        @extend_schema(request=serializer_class, responses={201: CreatedSerializer})
+        @extend_schema(request=serializer_class, responses={code: CreatedSerializer})
         def post(self, request: Request, public_id: str) -> Response:
             case = selectors.case_get_for(request.user, public_id)
             data = _parse(serializer_class, request)
+            if not keyed:
+                data.pop("idempotency_key", None)
             result = call(actor=request.user, case=case, request=request._request, **data)
-            return _created(
-                result, case, status.HTTP_201_CREATED if created else status.HTTP_200_OK
-            )
+            return _created(result, case, code)
 
     CaseActionView.__name__ = f"{call.__name__}_view"
     return CaseActionView
@@ -383,7 +470,7 @@ urlpatterns = [
     path("cases/<str:public_id>/timeline/", CaseTimelineView.as_view(), name="api-case-timeline"),
     path(
         "cases/<str:public_id>/risk/",
-        _case_action(RiskSerializer, services.case_set_risk, created=False).as_view(),
+        _case_action(RiskSerializer, services.case_set_risk, created=False, keyed=False).as_view(),
         name="api-case-risk",
     ),
     path(
@@ -413,8 +500,45 @@ urlpatterns = [
     ),
     path(
         "cases/<str:public_id>/close/",
-        _case_action(CloseSerializer, services.case_close).as_view(),
+        _case_action(CloseSerializer, services.case_close, keyed=False).as_view(),
         name="api-case-close",
+    ),
+    path(
+        "cases/<str:public_id>/caregivers/",
+        _case_action(CaregiverSerializer, services.caregiver_add).as_view(),
+        name="api-case-caregivers",
+    ),
+    path(
+        "cases/<str:public_id>/household/",
+        _case_action(
+            HouseholdSerializer, services.household_update, created=False, keyed=False
+        ).as_view(),
+        name="api-case-household",
+    ),
+    path(
+        "cases/<str:public_id>/interviews/",
+        _case_action(InterviewSerializer, services.interview_log).as_view(),
+        name="api-case-interviews",
+    ),
+    path(
+        "cases/<str:public_id>/conferences/",
+        _case_action(ConferenceSerializer, services.case_conference_record).as_view(),
+        name="api-case-conferences",
+    ),
+    path(
+        "cases/<str:public_id>/assign/",
+        _case_action(AssignSerializer, services.case_assign, created=False, keyed=False).as_view(),
+        name="api-case-assign",
+    ),
+    path(
+        "cases/<str:public_id>/transfer/",
+        _case_action(TransferSerializer, services.case_transfer, keyed=False).as_view(),
+        name="api-case-transfer",
+    ),
+    path(
+        "cases/<str:public_id>/reopen/",
+        _case_action(ReopenSerializer, services.case_reopen, created=False, keyed=False).as_view(),
+        name="api-case-reopen",
     ),
     path("referrals/", ReferralListView.as_view(), name="api-referrals"),
     path(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jellyfish
@@ -27,22 +27,24 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Least
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinga.accounts.roles import Action
+from kinga.accounts.roles import Action, Role
 from kinga.audit.models import AuditAction, AuditOutcome
 from kinga.audit.services import audit_record
 from kinga.cases.codes import (
     ACTIVE_STATUSES,
     ALL_GROUPS,
     CATEGORY_LABELS,
+    SHARE_PRESETS,
     ActionStatus,
     ClosureStatus,
     PlanStatus,
     ReferralStatus,
+    ServiceType,
     ShareGroup,
 )
 from kinga.cases.models import (
@@ -60,19 +62,42 @@ from kinga.cases.models import (
     Service,
 )
 from kinga.vault.blind import coastal_form, name_tokens, phone_index
+from kinga.vault.fields import SealedTextField
 
 # -- visibility: the one place ------------------------------------------------------------
 
+#: What a counsellor sees of a case referred (assigned) to them inside their organisation:
+#: DOMAIN.md gives counsellors "cases referred to them, mental-health fields". This is the
+#: same profile a counselling partner gets (``SHARE_PRESETS[psychosocial]``): who the child
+#: is, the case summary, the child's account (so the child tells it once) and the
+#: mental-health findings — never contact details, health, family, education or legal.
+COUNSELLOR_GROUPS: frozenset[str] = frozenset(SHARE_PRESETS[ServiceType.PSYCHOSOCIAL])
+
+
+def _is_counsellor(user: Any) -> bool:
+    return user.role == Role.COUNSELLOR
+
+
+def _assigned_case_ids(user: Any) -> QuerySet:
+    return CaseAssignment.objects.filter(user_id=user.pk).values("case_id")
+
 
 def _full_access_q(user: Any) -> Q | None:
-    """Cases the user sees in full: own organisation's (by role), or their county's."""
+    """Cases the user sees in full: own organisation's (by role), or their county's.
+
+    "Own" cases (assigned, or registered by the user) are selected as ``id IN (assigned
+    UNION registered)``: an ``OR EXISTS(…)`` over the organisation's cases cannot use the
+    assignment index and makes PostgreSQL misjudge the row count (DESIGN.md budgets;
+    bench/bench_cases.py). Counsellors never see a case in full (``_counsellor_q``).
+    """
     parts: list[Q] = []
     org = user.organisation_id
     if org and user.can(Action.CASE_VIEW_ORG):
         parts.append(Q(organisation_id=org))
-    elif org and user.can(Action.CASE_VIEW_OWN):
-        assigned = CaseAssignment.objects.filter(case=OuterRef("pk"), user_id=user.pk)
-        parts.append(Q(organisation_id=org) & (Q(registered_by_id=user.pk) | Q(Exists(assigned))))
+    elif org and user.can(Action.CASE_VIEW_OWN) and not _is_counsellor(user):
+        registered = Case.objects.filter(registered_by_id=user.pk).values("pk")
+        own = _assigned_case_ids(user).union(registered, all=True)
+        parts.append(Q(organisation_id=org, pk__in=own))
     if user.can(Action.CASE_VIEW_COUNTY):
         parts.append(Q(child__county_id__in=user.counties.values("pk")))
     if not parts:
@@ -81,6 +106,13 @@ def _full_access_q(user: Any) -> Q | None:
     for part in parts[1:]:
         combined |= part
     return combined
+
+
+def _counsellor_q(user: Any) -> Q | None:
+    """Cases referred (assigned) to a counsellor in their organisation: limited view."""
+    if not (_is_counsellor(user) and user.organisation_id and user.can(Action.CASE_VIEW_OWN)):
+        return None
+    return Q(organisation_id=user.organisation_id, pk__in=_assigned_case_ids(user))
 
 
 def _referral_access_q(user: Any) -> Q | None:
@@ -93,20 +125,35 @@ def _referral_access_q(user: Any) -> Q | None:
     return Q(Exists(active))
 
 
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 def cases_visible_to(user: Any) -> QuerySet[Case]:
     """DESIGN.md invariant 2: assigned workers / registrar (own), supervisors (org),
-    county officers (county), partners with an accepted referral (share profile only —
-    see ``case_view_for``). M&E, researchers and system admins: nothing."""
+    county officers (county), counsellors (cases assigned to them, ``COUNSELLOR_GROUPS``
+    only), partners with an accepted referral (share profile only — see
+    ``case_view_for``). M&E, researchers and system admins: nothing."""
     cases = Case.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _signed_in(user):
         return cases.none()
-    parts = [q for q in (_full_access_q(user), _referral_access_q(user)) if q is not None]
+    parts = [
+        q
+        for q in (_full_access_q(user), _counsellor_q(user), _referral_access_q(user))
+        if q is not None
+    ]
     if not parts:
         return cases.none()
     combined = parts[0]
     for part in parts[1:]:
         combined |= part
     return cases.filter(combined)
+
+
+def cases_in_full_for(user: Any) -> QuerySet[Case]:
+    """The visible cases the user sees in full (their team's or county's, no referrals)."""
+    full = _full_access_q(user) if _signed_in(user) else None
+    return Case.objects.filter(full) if full is not None else Case.objects.none()
 
 
 def _as_uuid(value: object) -> uuid.UUID:
@@ -146,11 +193,16 @@ def case_access(user: Any, case: Case) -> CaseAccess:
     """What ``user`` may see and do on ``case`` (which must come from ``case_get_for``)."""
     full = getattr(case, "full_access", None)
     if full is None:
-        full_q = _full_access_q(user)
-        full = full_q is not None and Case.objects.filter(full_q, pk=case.pk).exists()
+        full = cases_in_full_for(user).filter(pk=case.pk).exists()
     if full:
         return CaseAccess(ALL_GROUPS, True, user.can(Action.CASE_WORK))
-    return CaseAccess(frozenset(share_groups_for(user, case)), False, False)
+    groups = share_groups_for(user, case)
+    counsellor = _counsellor_q(user)
+    if counsellor is not None and Case.objects.filter(counsellor, pk=case.pk).exists():
+        # Counselling is recorded in the wellbeing sessions, not as case work here: a
+        # counsellor cannot plan, refer (and so share fields they cannot see) or close.
+        groups |= COUNSELLOR_GROUPS
+    return CaseAccess(frozenset(groups), False, False)
 
 
 def share_groups_for(user: Any, case: Case) -> set[str]:
@@ -285,6 +337,10 @@ def _section(case: Case, name: str, assessment: Assessment | None) -> dict[str, 
     raise ValueError(name)
 
 
+def _via(user: Any) -> str:
+    return "counsellor" if _is_counsellor(user) else "referral"
+
+
 def case_view_for(user: Any, public_id: object, *, request: HttpRequest | None = None) -> CaseView:
     """The case as ``user`` may see it; writes the VIEW audit event naming the groups."""
     case = case_get_for(user, public_id)
@@ -301,7 +357,7 @@ def case_view_for(user: Any, public_id: object, *, request: HttpRequest | None =
         organisation=user.organisation,
         record_owner=case_responsible(case),
         request=request,
-        detail={"via": "team" if access.full else "referral"},
+        detail={"via": "team" if access.full else _via(user)},
     )
     return CaseView(
         public_id=case.public_id,
@@ -347,12 +403,23 @@ def consent_gaps(case: Case, *, organisation_kind: str = "") -> list[str]:
     return gaps
 
 
+CHILD_SEALED_FIELDS = tuple(
+    f.name for f in Child._meta.concrete_fields if isinstance(f, SealedTextField)
+)
+
 # -- lists -------------------------------------------------------------------------------
 
 
 def case_list_for(user: Any, *, status: str = "", risk: str = "", q: str = "") -> QuerySet[Case]:
-    """The case list: visible cases with what a row needs, in one query."""
-    cases = cases_visible_to(user).select_related("child__county", "child__sub_county")
+    """The case list: visible cases with what a row needs, in one query.
+
+    A row carries no identity, so the child's sealed fields are neither read nor opened.
+    """
+    cases = (
+        cases_visible_to(user)
+        .select_related("child__county", "child__sub_county")
+        .defer(*(f"child__{name}" for name in CHILD_SEALED_FIELDS))
+    )
     if status:
         cases = cases.filter(status=status)
     if risk:
@@ -378,9 +445,8 @@ def referrals_visible_to(user: Any) -> QuerySet[Referral]:
     parts: list[Q] = []
     if user.can(Action.REFERRAL_RECEIVE):
         parts.append(Q(to_organisation_id=org))
-    full = _full_access_q(user)
-    if user.can(Action.REFERRAL_SEND) and full is not None:
-        parts.append(Q(from_organisation_id=org, case__in=Case.objects.filter(full)))
+    if user.can(Action.REFERRAL_SEND):
+        parts.append(Q(from_organisation_id=org, case__in=cases_in_full_for(user)))
     if not parts:
         return Referral.objects.none()
     combined = parts[0]
@@ -442,15 +508,32 @@ class TaskList:
         return len(self.overdue) + len(self.today) + len(self.week)
 
 
-def _rows(qs: QuerySet, kind: str, due: Any, case_prefix: str = "") -> QuerySet:
+#: A case's own deadlines: (task kind, due-date column on Case).
+CASE_DEADLINES = (
+    ("first_contact", "first_contact_due"),
+    ("assessment", "assessment_due"),
+    ("plan", "plan_due"),
+    ("follow_up", "next_follow_up_due"),
+)
+_CASE_ROW = "case"  # one row per case in the union, spread into its deadlines by tasks_for
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _rows(
+    qs: QuerySet, kind: str, due: Any, case_prefix: str = "", *, deadlines: bool = False
+) -> QuerySet:
     return (
         qs.annotate(
             t_kind=Value(kind, output_field=CharField()),
             t_due=ExpressionWrapper(due, output_field=DateTimeField()),
             t_case=F(f"{case_prefix}public_id"),
             t_number=F(f"{case_prefix}number"),
+            **{
+                f"t_{name}": F(column) if deadlines else Value(None, output_field=DateTimeField())
+                for name, column in CASE_DEADLINES
+            },
         )
-        .values("t_kind", "t_due", "t_case", "t_number")
+        .values("t_kind", "t_due", "t_case", "t_number", *(f"t_{n}" for n, _c in CASE_DEADLINES))
         .order_by()
     )
 
@@ -459,17 +542,17 @@ def _task_query(user: Any, horizon: datetime) -> QuerySet | None:
     active = list(ACTIVE_STATUSES)
     parts: list[QuerySet] = []
     if user.can(Action.CASE_WORK):
-        mine = Case.objects.filter(
-            Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user_id=user.pk)),
-            status__in=active,
-        )
-        for kind, column in (
-            ("first_contact", "first_contact_due"),
-            ("assessment", "assessment_due"),
-            ("plan", "plan_due"),
-            ("follow_up", "next_follow_up_due"),
-        ):
-            parts.append(_rows(mine.filter(**{f"{column}__lt": horizon}), kind, F(column)))
+        # One row per active assigned case with any deadline before the horizon (spread
+        # into one task per deadline by ``tasks_for``). One branch per deadline made
+        # PostgreSQL scan each due-date index across every organisation's cases and
+        # hash-join the assignments: ~80 ms at 100 000 cases (bench/bench_cases.py);
+        # this shape walks the user's few hundred assignments by primary key.
+        due_soon = Q()
+        for _kind, column in CASE_DEADLINES:
+            due_soon |= Q(**{f"{column}__lt": horizon})
+        mine = Case.objects.filter(due_soon, pk__in=_assigned_case_ids(user), status__in=active)
+        earliest = Least(*(Coalesce(column, Value(_NEVER)) for _kind, column in CASE_DEADLINES))
+        parts.append(_rows(mine, _CASE_ROW, earliest, deadlines=True))
         actions = PlanAction.objects.filter(
             responsible_id=user.pk,
             status=ActionStatus.OPEN,
@@ -523,16 +606,22 @@ def tasks_for(user: Any, *, now: datetime | None = None, limit: int = 200) -> Ta
         datetime.combine(today + timedelta(days=1), datetime.min.time())
     )
     horizon = end_of_today + timedelta(days=6)
-    query = _task_query(user, horizon) if user.is_active else None
     tasks = TaskList([], [], [])
+    query = _task_query(user, horizon) if user.is_active else None
     if query is None:
         return tasks
+    rows: list[dict[str, Any]] = []
     for row in query[:limit]:
+        if row["t_kind"] != _CASE_ROW:
+            rows.append({**row, "t_due": _aware(row["t_due"])})
+            continue
+        for kind, _column in CASE_DEADLINES:  # the case's deadlines before the horizon
+            due = _aware(row[f"t_{kind}"])
+            if due is not None and due < horizon:
+                rows.append({**row, "t_kind": kind, "t_due": due})
+    rows.sort(key=lambda row: row["t_due"])
+    for row in rows[:limit]:
         due = row["t_due"]
-        if isinstance(due, str):  # SQLite returns the CAST of a date as text
-            due = datetime.fromisoformat(due)
-        if timezone.is_naive(due):
-            due = timezone.make_aware(due, timezone.get_current_timezone())
         task = Task(row["t_kind"], due, row["t_case"], row["t_number"])
         if due < now:
             tasks.overdue.append(task)
@@ -541,6 +630,16 @@ def tasks_for(user: Any, *, now: datetime | None = None, limit: int = 200) -> Ta
         else:
             tasks.week.append(task)
     return tasks
+
+
+def _aware(due: Any) -> datetime | None:
+    if due is None:
+        return None
+    if isinstance(due, str):  # SQLite returns the CAST of a date as text
+        due = datetime.fromisoformat(due)
+    if timezone.is_naive(due):
+        due = timezone.make_aware(due, timezone.get_current_timezone())
+    return due
 
 
 def workload_for(user: Any, *, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -610,10 +709,7 @@ def duplicates_for(
     phone_digest = phone_index(phone) if phone else ""
     if not tokens and not phone_digest:
         return []
-    full = _full_access_q(user)
-    if full is None:
-        return []
-    visible_children = cases_visible_to(user).filter(full)
+    visible_children = cases_in_full_for(user)
     children = Child.objects.filter(pk__in=visible_children.values("child_id"))
     if exclude_child_id:
         children = children.exclude(pk=exclude_child_id)

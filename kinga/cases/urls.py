@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_register, name="register"),
+    path("tasks/", views.task_list, name="tasks"),
     path("referrals/", views.referral_list, name="referrals"),
     path("export/<str:fmt>/", export_views.case_list, name="export_list"),
     path(

@@ -57,6 +57,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    """Everything the person must do this week, oldest deadline first."""
+    user = request.user
+    if not (user.can(Action.CASE_WORK) or user.can(Action.REFERRAL_RECEIVE)):
+        raise Http404
+    return render(request, "cases/task_list.html", {"tasks": selectors.tasks_for(user)})
+
+
+@login_required
 def case_register(request: HttpRequest) -> HttpResponse:
     if not request.user.can(Action.CASE_REGISTER):
         raise Http404

@@ -253,3 +253,29 @@ def test_the_case_page_shows_readable_labels_not_keys(cast):
         assert f"<dt>{label}</dt>" in page
     for raw in ("Given_name", "Family_name", "Birth_year", "Location_detail", "Pep_given"):
         assert raw not in page
+
+
+def test_my_tasks_lists_every_task_and_the_home_page_only_the_first(cast):
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from kinga.cases.models import Case
+
+    for n in range(7):
+        case = f.register(cast.owner, given_name=f"Child{n}")
+        Case.objects.filter(pk=case.pk).update(first_contact_due=timezone.now() - timedelta(days=2))
+    client = client_for(cast.owner)
+    page = client.get(reverse("cases:tasks")).content.decode()
+    assert page.count('class="overdue"') >= 7
+    home = client.get(reverse("core:home")).content.decode()
+    assert home.count('<li class="overdue">') == 5
+    assert reverse("cases:tasks") in home
+
+
+def test_my_tasks_is_refused_to_roles_without_case_work(cast):
+    from django.urls import reverse
+
+    assert client_for(cast.me_officer).get(reverse("cases:tasks")).status_code == 404
+    response = Client().get(reverse("cases:tasks"))
+    assert response.status_code == 302

@@ -57,6 +57,7 @@ ORGANISATIONS = (
 USERS: tuple[tuple[str, str, str | None, tuple[str, ...], tuple[str, ...]], ...] = (
     (Role.CHV, "chv", "PCS", ("002",), ("Msambweni",)),
     (Role.CASE_WORKER, "caseworker", "PCS", ("002",), ("Msambweni", "Lunga Lunga")),
+    (Role.CASE_WORKER, "caseworker.kilifi", "PCS", ("003",), ("Kilifi North", "Malindi")),
     (Role.COUNSELLOR, "counsellor", "PCS", ("002",), ()),
     (Role.SUPERVISOR, "supervisor", "PCS", ("002", "003"), ()),
     (Role.ORG_ADMIN, "orgadmin", "PCS", (), ()),

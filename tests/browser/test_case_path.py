@@ -1,6 +1,6 @@
 """The core case path in a phone-sized browser: register → consent → assess → plan →
-supervisor approves → refer → partner accepts and reads the share profile → follow-up.
-(Closing and its approval go through the same action form; see cases/tests/test_views.)"""
+supervisor approves → refer → partner accepts, reads the share profile and records the
+service → follow-up → close → supervisor approves the closure."""
 
 from datetime import timedelta
 
@@ -35,7 +35,7 @@ def _save(page):
     assert page.get_by_text("Saved.").is_visible()
 
 
-def test_a_case_goes_from_registration_to_follow_up(live_server, page):
+def test_a_case_goes_from_registration_to_closure(live_server, page):
     cast = make_cast()
     partner = f.partner()
     url = live_server.url
@@ -86,6 +86,10 @@ def test_a_case_goes_from_registration_to_follow_up(live_server, page):
     page.get_by_role("button", name="Accept").click()
     page.get_by_role("link", name=page.locator("td a").first.inner_text()).click()
     assert page.get_by_text("Kadzo").is_visible()
+    page.goto(f"{url}/cases/referrals/")
+    page.get_by_label("Service given on").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Service delivered").click()
+    page.wait_for_load_state()
     _sign_out(page)
 
     _sign_in(page, url, cast.owner.email)
@@ -95,3 +99,16 @@ def test_a_case_goes_from_registration_to_follow_up(live_server, page):
     page.get_by_label("Risk now").select_option("low")
     _save(page)
     assert "Follow-up" in page.content()
+
+    page.get_by_role("link", name="Close the case").click()
+    page.get_by_label("Outcome").select_option("goals_met")
+    page.get_by_label("Last check: the child is safe").check()
+    page.get_by_label("Plan goals reviewed").check()
+    _save(page)
+    _sign_out(page)
+
+    _sign_in(page, url, cast.supervisor.email)
+    page.goto(case_url)
+    page.get_by_role("link", name="Approve the closure").click()
+    _save(page)
+    assert page.get_by_text("Closed", exact=True).first.is_visible()

@@ -449,6 +449,8 @@ class DuplicatesView(APIView):
             birth_year = int(params["birth_year"]) if params.get("birth_year") else None
         except ValueError:
             raise serializers.ValidationError({"birth_year": "Give a year."}) from None
+        if "\x00" in params.get("county", ""):  # PostgreSQL cannot even compare a NUL
+            raise serializers.ValidationError({"county": "Give a county code."})
         county = (
             get_object_or_404(County, code=params["county"]).pk if params.get("county") else None
         )

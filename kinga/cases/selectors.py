@@ -41,9 +41,11 @@ from kinga.cases.codes import (
     CATEGORY_LABELS,
     SHARE_PRESETS,
     ActionStatus,
+    CaseStatus,
     ClosureStatus,
     PlanStatus,
     ReferralStatus,
+    Risk,
     ServiceType,
     ShareGroup,
 )
@@ -420,12 +422,12 @@ def case_list_for(user: Any, *, status: str = "", risk: str = "", q: str = "") -
         .select_related("child__county", "child__sub_county")
         .defer(*(f"child__{name}" for name in CHILD_SEALED_FIELDS))
     )
-    if status:
-        cases = cases.filter(status=status)
+    if status:  # an unknown value matches nothing (and never reaches SQL as-is)
+        cases = cases.filter(status=status) if status in CaseStatus.values else cases.none()
     if risk:
-        cases = cases.filter(risk=risk)
+        cases = cases.filter(risk=risk) if risk in Risk.values else cases.none()
     if q:
-        cases = cases.filter(number__icontains=q.strip())
+        cases = cases.filter(number__icontains=q.replace("\x00", "").strip())
     return cases.order_by("-registered_at", "-pk")
 
 
@@ -686,6 +688,14 @@ def _compare_names(a: str, b: str) -> float:
     return sum(best) / len(best)
 
 
+def _phone_digest(phone: str) -> str:
+    """The phone's blind index; a search text with no digits matches no phone."""
+    try:
+        return phone_index(phone) if phone.strip() else ""
+    except ValueError:
+        return ""
+
+
 def duplicates_for(
     user: Any,
     *,
@@ -706,7 +716,7 @@ def duplicates_for(
     are decrypted and scored with Jaro–Winkler.
     """
     tokens = set(name_tokens(name)) | set(name_tokens(nickname)) | set(name_tokens(caregiver_name))
-    phone_digest = phone_index(phone) if phone else ""
+    phone_digest = _phone_digest(phone)
     if not tokens and not phone_digest:
         return []
     visible_children = cases_in_full_for(user)

@@ -109,6 +109,9 @@ def parse_database_url(name: str, url: str, *, base_dir: str) -> DatabaseConfig:
                 f"{name} must name a database, e.g. postgres://u@h:5432/kinga"
             )
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        # JIT compilation costs tens of milliseconds on the short queries a case worker's
+        # pages make and never pays back; a URL that sets its own ``options`` wins.
+        options.setdefault("options", "-c jit=off")
         return DatabaseConfig(
             engine="django.db.backends.postgresql",
             name=database,

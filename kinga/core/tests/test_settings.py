@@ -98,7 +98,7 @@ def test_database_urls_are_parsed_strictly():
         "db.example",
         "5433",
     )
-    assert pg.options == {"sslmode": "require"}
+    assert pg.options == {"sslmode": "require", "options": "-c jit=off"}
     assert (
         parse_database_url("D", "sqlite:///var/k.sqlite3", base_dir="/srv").name
         == "/srv/var/k.sqlite3"

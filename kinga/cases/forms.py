@@ -179,6 +179,30 @@ class CloseForm(ActionForm):
     note = forms.CharField(label=_("Closing note"), widget=forms.Textarea, required=False)
 
 
+class RiskForm(ActionForm):
+    risk = forms.ChoiceField(label=_("Risk"), choices=Risk.choices)
+    categories = forms.MultipleChoiceField(
+        label=_("Categories"),
+        choices=[(code, label) for code, label, _parent in CATEGORIES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.case is not None:
+            self.fields["risk"].initial = self.case.risk
+            self.fields["categories"].initial = list(
+                self.case.categories.values_list("code", flat=True)
+            )
+
+
+class WithdrawConsentForm(ActionForm):
+    note = forms.CharField(
+        label=_("Who withdrew consent, and how"), widget=forms.Textarea, required=False
+    )
+
+
 class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
 

@@ -190,7 +190,32 @@ def _without_token(common):
     return {k: v for k, v in common.items() if k != "idempotency_key"}
 
 
+def _current_consent(case):
+    consent = case.consents.filter(withdrawn_at__isnull=True).order_by("-recorded_at").first()
+    if consent is None:
+        raise DomainError(_("There is no consent to withdraw."))
+    return consent
+
+
 ACTIONS: dict[str, CaseAction] = {
+    "risk": CaseAction(
+        gettext_lazy("Change risk or categories"),
+        forms.RiskForm,
+        lambda actor, case, data, **c: services.case_set_risk(
+            actor=actor, case=case, **data, **_without_token(c)
+        ),
+        hint=lambda case: _("Deadlines move with the risk level."),
+    ),
+    "withdraw-consent": CaseAction(
+        gettext_lazy("Withdraw consent"),
+        forms.WithdrawConsentForm,
+        lambda actor, case, data, **c: services.consent_withdraw(
+            actor=actor, consent=_current_consent(case), **data, **_without_token(c)
+        ),
+        hint=lambda case: _(
+            "Referrals not yet answered are cancelled; accepted ones are listed for review."
+        ),
+    ),
     "consent": CaseAction(
         gettext_lazy("Record consent"),
         forms.ConsentForm,

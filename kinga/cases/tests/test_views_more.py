@@ -279,3 +279,42 @@ def test_my_tasks_is_refused_to_roles_without_case_work(cast):
     assert client_for(cast.me_officer).get(reverse("cases:tasks")).status_code == 404
     response = Client().get(reverse("cases:tasks"))
     assert response.status_code == 302
+
+
+def test_a_worker_raises_the_risk_from_the_case_page_and_the_deadlines_move(cast):
+    from django.urls import reverse
+
+    from kinga.cases.models import Case
+
+    case = f.register(cast.owner, risk="low")
+    before = case.first_contact_due
+    url = reverse("cases:action", args=[case.public_id, "risk"])
+    client = client_for(cast.owner)
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {"risk": "high", "categories": ["sexual_exploitation"], "expected_version": case.version},
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(pk=case.pk)
+    assert case.risk == "high" and case.first_contact_due < before
+    assert list(case.categories.values_list("code", flat=True)) == ["sexual_exploitation"]
+    assert client_for(cast.outsider).get(url).status_code == 404
+
+
+def test_consent_is_withdrawn_from_the_case_page_and_a_second_time_is_a_message(cast):
+    from django.urls import reverse
+
+    from kinga.cases.models import Case
+
+    case = f.register(cast.owner)
+    f.consent(cast.owner, case)
+    case = Case.objects.get(pk=case.pk)
+    url = reverse("cases:action", args=[case.public_id, "withdraw-consent"])
+    client = client_for(cast.owner)
+    response = client.post(url, {"note": "Caregiver asked", "expected_version": case.version})
+    assert response.status_code == 302
+    assert case.consents.get().withdrawn_at is not None
+    case = Case.objects.get(pk=case.pk)
+    again = client.post(url, {"note": "", "expected_version": case.version})
+    assert again.status_code == 200 and "no consent to withdraw" in again.content.decode()

@@ -12,10 +12,11 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kinga.core.admin import AuditedModelAdmin
 from kinga.geo.models import County, Hotspot, SubCounty, Ward
 
 
-class _NoDeleteAdmin(admin.ModelAdmin):
+class _NoDeleteAdmin(AuditedModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 

@@ -396,3 +396,18 @@ def test_counties_are_read_only_and_nothing_is_deleted_from_the_admin():
     assert not county_admin.has_change_permission(request)
     for model in (County, SubCounty, Ward, Hotspot):
         assert not admin.site.get_model_admin(model).has_delete_permission(request)
+
+
+@pytest.mark.django_db
+def test_a_ward_added_in_the_admin_is_audited():
+    from kinga.audit.models import AuditEvent
+    from kinga.core.testing import client_for, make_user
+
+    admin_user = make_user("sys@k.example", "system_admin", None, is_staff=True, is_superuser=True)
+    sub_county = SubCounty.objects.get(name="Msambweni")
+    response = client_for(admin_user).post(
+        "/system/admin/geo/ward/add/", {"sub_county": sub_county.pk, "name": "Test Ward"}
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="create", target_type="geo.ward")
+    assert event.actor == admin_user and event.fields == ["name", "sub_county"]

@@ -17,16 +17,24 @@ result. Four jobs, in order:
      ``simu``, ``tel``, ``mobile``, ``msisdn``, ``contact``, ``email``, ``address``,
      ``id_number``, ``national_id``, ``gps``, ``geopoint``, ``latitude``,
      ``longitude`` …, compared word by word, so ``telephone_use`` is refused but
-     ``hotel`` is not). Two exceptions, both still screened by content: a name word
+     ``hotel`` is not). Exceptions, all still screened by content: a name word
      qualified by a place or thing (``county_name``, ``school_name``, ``village_name``)
-     names a place, not a person; and a column whose answers are only yes/no or small
-     codes (``owns_phone`` = yes/no), or that the XLSForm declares as a
-     ``select_one``/``select_multiple``, cannot hold a number or a name.
+     names a place, not a person — unless a person word is there too
+     (``group_leader_name``, ``school_head_name``); a column whose answers are only
+     yes/no or small codes (``owns_phone`` = yes/no); and, except for a person's name
+     (which no form or codebook can excuse), a column that the XLSForm or codebook
+     declares as a ``select_one``/``select_multiple``.
    * its *values* look like identity in more than 20 % of the non-empty rows: Kenyan
      phone numbers (``07…``/``01…`` with 10 digits, ``+2547…``/``2541…``, or the
      9 digits Excel leaves after eating the leading zero), e-mail addresses or GPS
-     points; or, in a text column, two or three capitalised words in most rows that
-     are mostly different from each other (person names, not "Kwale County").
+     points; or, unless it is a declared select whose answers are all among its
+     choices, person names in most rows — two to four name words in any case
+     (``AMINA SAID``, ``Grace Achieng``), joined by particles (``bin``, ``binti``,
+     ``wa``, ``ole``, ``arap``, ``ya``), that are mostly different from each other or
+     at least five different ones (not "Kwale County" or "Strongly agree").
+   * it is a text column and phone numbers (digits possibly split by spaces, dots or
+     dashes: ``0712.345.600``) or e-mail addresses occur *inside* its cells ("call mama
+     on 0712 345 600") in 1 % of the cells or five cells, whichever is fewer.
 4. **Describe** each variable: label and choices from the XLSForm (``survey`` and
    ``choices`` sheets; ``label``, ``label::English (en)`` …) or a codebook CSV
    (``variable,label[,list_name]`` plus ``list_name,value,label``), and its kind
@@ -41,6 +49,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import math
 import re
 import zipfile
 from collections import Counter
@@ -454,11 +463,59 @@ ID_WORDS = frozenset(
 )
 ID_PAIRS = (("id", "number"), ("id", "no"), ("national", "id"), ("id", "num"))
 SAFE_CODE = re.compile(r"^(yes|no|true|false|dk|dont_know|don't know|refused|na|none|\d{1,2})$")
+#: Words saying *whose* name a column holds; with one of them, a place word in the column
+#: name no longer makes it a place (``group_leader_name`` holds a person's name).
+PERSON_WORDS = frozenset(
+    {"leader", "leaders", "child", "children", "mtoto", "watoto", "mother", "father",
+     "parent", "parents", "guardian", "caregiver", "caretaker", "respondent", "head", "hh",
+     "teacher", "chief", "elder", "officer", "enumerator", "interviewer", "member",
+     "person", "victim", "survivor", "mama", "baba", "mzazi", "mlezi", "spouse", "husband",
+     "wife", "owner", "informant", "staff", "worker", "volunteer", "student", "pupil",
+     "girl", "boy", "friend", "relative", "employer", "perpetrator", "supervisor", "chv",
+     "chw", "beneficiary", "client", "patient", "mwalimu", "mwanafunzi", "kiongozi"}
+)  # fmt: skip
 
 _PHONE = re.compile(r"^(?:\+?254|0)[17]\d{8}$|^(?:7\d{8}|1[01]\d{7})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _GEOPOINT = re.compile(r"^-?\d{1,2}\.\d+[ ,;]+-?\d{1,3}\.\d+(?:[ ,;]+-?[\d.]+){0,2}$")
-_PERSON = re.compile(r"^[A-Z][a-z'’\-]+(?: [A-Z][a-z'’\-]+){1,2}$")
+#: A Kenyan phone number anywhere in a text, digits possibly split by spaces, dots,
+#: dashes or brackets (``0712.345.600``, ``+254 712-345 600``, ``(0712) 345600``).
+_SEP = r"[\s.\-()]{0,3}"
+_PHONE_IN_TEXT = re.compile(
+    rf"(?<![\d.,])(?:(?:\+?254{_SEP}|\(?0){_SEP}[17](?:{_SEP}\d){{8}}"
+    rf"|7(?:{_SEP}\d){{8}}|1[01](?:{_SEP}\d){{7}})(?![\d:])"
+)
+_EMAIL_IN_TEXT = re.compile(r"[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"']+\.[A-Za-z]{2,}")
+#: A text column is refused when this share of its cells, or INLINE_MIN_CELLS cells
+#: (whichever is fewer, and at least one), carry a phone number or e-mail address.
+INLINE_SHARE = 0.01
+INLINE_MIN_CELLS = 5
+
+#: Joining words inside person names (Swahili, Maasai, Kalenjin, Arabic naming).
+NAME_PARTICLES = frozenset({"bin", "binti", "bint", "ibn", "wa", "ole", "arap", "ya", "al", "el"})
+_NAME_WORD = re.compile(r"^[^\W\d_]{2,}(?:['’\-][^\W\d_]+)*$")
+#: Ordinary words that do not occur in person names: a value holding one is not a name.
+COMMON_WORDS = PLACE_WORDS | frozenset(
+    {"the", "an", "and", "or", "of", "to", "in", "on", "at", "for", "from", "with", "by",
+     "not", "no", "yes", "is", "are", "was", "were", "be", "it", "this", "that", "my", "our",
+     "their", "his", "her", "he", "she", "they", "we", "you", "me", "very", "much", "more",
+     "less", "most", "some", "any", "all", "none", "other", "others", "dont", "don't",
+     "know", "sure", "unsure", "agree", "disagree", "strongly", "somewhat", "neither",
+     "nor", "slightly", "good", "bad", "poor", "fair", "excellent", "never", "always",
+     "often", "sometimes", "rarely", "male", "female", "boy", "boys", "girl", "girls",
+     "man", "woman", "men", "women", "child", "children", "adult", "adults", "urban",
+     "rural", "high", "low", "medium", "primary", "secondary", "tertiary", "college",
+     "university", "north", "south", "east", "west", "central", "upper", "lower", "new",
+     "old", "radio", "tv", "television", "newspaper", "police", "chief", "office",
+     "government", "friend", "friends", "family", "neighbour", "neighbor", "teacher",
+     "parent", "parents", "mother", "father", "social", "media", "online", "internet",
+     "phone", "clinic", "court", "home", "house", "household", "bay", "river", "city",
+     "na", "kwa", "ni", "la", "cha", "za", "katika", "hapana", "ndiyo", "sijui", "mtoto",
+     "watoto", "kanisa", "msikiti", "polisi", "nyumbani", "mzazi", "mwalimu", "hakuna",
+     "sana", "kidogo"}
+)  # fmt: skip
+#: Distinct name-like values enough to call a column names, however often each repeats.
+NAME_DISTINCT = 5
 
 
 def _tokens(name: str) -> list[str]:
@@ -466,77 +523,171 @@ def _tokens(name: str) -> list[str]:
     return [t for t in re.split(r"[^a-z0-9]+", spaced.lower()) if t]
 
 
-def header_concern(name: str) -> str | None:
-    """What the column's name suggests it holds (``None`` when nothing)."""
+def _concern_text(kind: str) -> str:
+    return {
+        "names": _("people's names"),
+        "phones": _("phone numbers"),
+        "emails": _("e-mail addresses"),
+        "places": _("addresses or GPS positions"),
+        "ids": _("ID numbers"),
+        "gps": _("GPS positions"),
+    }[kind]
+
+
+def _header_kind(name: str) -> str | None:
     tokens = _tokens(name)
     token_set = set(tokens)
     joined = "".join(tokens)
     pairs = set(itertools.pairwise(tokens))
     if token_set & NAME_WORDS or joined in NAME_WORDS:
-        if token_set & PLACE_WORDS:
+        if token_set & PLACE_WORDS and not token_set & PERSON_WORDS:
             return None
-        return _("people's names")
+        return "names"
     if token_set & PHONE_WORDS or joined in PHONE_WORDS:
-        return _("phone numbers")
+        return "phones"
     if token_set & EMAIL_WORDS or "email" in joined:
-        return _("e-mail addresses")
+        return "emails"
     if token_set & PLACE_EXACT_WORDS:
-        return _("addresses or GPS positions")
+        return "places"
     if token_set & ID_WORDS or joined in ID_WORDS or any(p in pairs for p in ID_PAIRS):
-        return _("ID numbers")
+        return "ids"
     return None
 
 
-def content_concern(values: NDArray[np.str_], *, select: bool) -> str | None:
-    """What the column's values look like (``None`` when nothing), over non-empty cells."""
+def header_concern(name: str) -> str | None:
+    """What the column's name suggests it holds (``None`` when nothing)."""
+    kind = _header_kind(name)
+    return _concern_text(kind) if kind else None
+
+
+def looks_like_person(value: str) -> bool:
+    """Two to four name words in any case (``AMINA SAID``, ``Mwanajuma binti Ali``)."""
+    words = value.split()
+    if not 2 <= len(words) <= 6:
+        return False
+    lowered = [w.casefold() for w in words]
+    if lowered[0] in NAME_PARTICLES or lowered[-1] in NAME_PARTICLES:
+        return False
+    core = [w for w, low in zip(words, lowered, strict=True) if low not in NAME_PARTICLES]
+    if not 2 <= len(core) <= 4:
+        return False
+    return all(
+        _NAME_WORD.match(w)
+        and w.casefold() not in COMMON_WORDS
+        and (w.isupper() or w.islower() or (w[0].isupper() and w[1:] == w[1:].lower()))
+        for w in core
+    )
+
+
+def content_concern(values: NDArray[np.object_], *, select: bool) -> str | None:
+    """What the column's values look like (``None`` when nothing), over non-empty cells.
+
+    ``select`` is true only for a column whose answers are all among the choices its
+    XLSForm or codebook declares: such a column is not checked for people's names.
+    """
     filled = values[values != ""]
     if filled.size == 0:
         return None
     sample = filled if filled.size <= 5000 else filled[:: max(1, filled.size // 5000)]
-    compact = [re.sub(r"[\s\-()]", "", v) for v in sample.tolist()]
-    share = len(sample) * CONTENT_THRESHOLD
+    cells = [str(v) for v in sample.tolist()]
+    compact = [re.sub(r"[\s\-()]", "", v) for v in cells]
+    share = len(cells) * CONTENT_THRESHOLD
     if sum(bool(_PHONE.match(v)) for v in compact) > share:
-        return _("phone numbers")
-    if sum(bool(_EMAIL.match(v)) for v in sample.tolist()) > share:
-        return _("e-mail addresses")
-    if sum(bool(_GEOPOINT.match(v)) for v in sample.tolist()) > share:
-        return _("GPS positions")
+        return _concern_text("phones")
+    if sum(bool(_EMAIL.match(v)) for v in cells) > share:
+        return _concern_text("emails")
+    if sum(bool(_GEOPOINT.match(v)) for v in cells) > share:
+        return _concern_text("gps")
     if not select:
-        people = [v for v in sample.tolist() if _PERSON.match(v)]
+        people = [v for v in cells if looks_like_person(v)]
+        distinct = len({p.casefold() for p in people})
         if (
             len(people) >= 3
-            and len(people) > len(sample) / 2
-            and len(set(people)) >= 0.7 * len(people)
+            and len(people) > len(cells) / 2
+            and (distinct >= 0.7 * len(people) or distinct >= NAME_DISTINCT)
         ):
-            return _("people's names")
+            return _concern_text("names")
     return None
 
 
-def _only_safe_codes(values: NDArray[np.str_]) -> bool:
-    distinct = {v.lower() for v in np.unique(values).tolist() if v}
+def inline_concern(values: NDArray[np.object_]) -> tuple[str, int] | None:
+    """Phone numbers or e-mail addresses *inside* the cells of a text column.
+
+    Returns what was found and the first row (counted from 1) holding one, when enough
+    cells hold one (see ``INLINE_SHARE``); every cell is read, not a sample.
+    """
+    cells = [str(v) for v in values.tolist()]
+    n = sum(1 for v in cells if v)
+    if n == 0:
+        return None
+    needed = max(1, min(INLINE_MIN_CELLS, math.ceil(INLINE_SHARE * n)))
+    for kind, pattern in (("phones", _PHONE_IN_TEXT), ("emails", _EMAIL_IN_TEXT)):
+        rows = [row for row, v in enumerate(cells, start=1) if v and pattern.search(v)]
+        if len(rows) >= needed:
+            return _concern_text(kind), rows[0]
+    return None
+
+
+def _only_safe_codes(values: NDArray[np.object_]) -> bool:
+    distinct = {str(v).lower() for v in np.unique(values).tolist() if v}
     return bool(distinct) and all(SAFE_CODE.match(v) for v in distinct)
 
 
+def _declared_choices_hold(name: str, values: NDArray[np.object_], codebook: Codebook) -> bool:
+    """True when the column is a declared select and every answer is one of its choices."""
+    info = codebook.info(name)
+    if info is None or info.type not in ("select_one", "select_multiple"):
+        return False
+    choices = codebook.choices.get(info.list_name) or []
+    allowed = {str(c["value"]) for c in choices} | {str(c.get("label", "")) for c in choices}
+    allowed.discard("")
+    if not allowed:
+        return False
+    for value in np.unique(values[values != ""]).tolist():
+        parts = str(value).split() if info.type == "select_multiple" else [str(value)]
+        if str(value) not in allowed and not all(p in allowed for p in parts):
+            return False
+    return True
+
+
 def screen_identity(
-    columns: Sequence[tuple[str, str, NDArray[np.str_]]], codebook: Codebook
+    columns: Sequence[tuple[str, str, NDArray[np.object_]]], codebook: Codebook
 ) -> list[str]:
-    """Problems found in ``(name, source header, values)`` columns, one message each."""
+    """Problems found in ``(name, source header, values)`` columns, one message each.
+
+    A column whose *name* says it holds people's names is refused whatever an XLSForm or
+    codebook declares about it; other identity names are let through when the column is
+    a declared select or holds only yes/no or small codes (its values are still checked).
+    """
     problems: list[str] = []
     for name, source, values in columns:
-        select = codebook.is_select(name)
-        by_name = header_concern(name)
-        if by_name and not select and not _only_safe_codes(values):
+        declared = codebook.is_select(name)
+        by_name = _header_kind(name)
+        exempt = _only_safe_codes(values) or (declared and by_name != "names")
+        if by_name and not exempt:
             problems.append(
                 _("Column %(column)s looks like it holds %(what)s (from its name).")
-                % {"column": repr(source), "what": by_name}
+                % {"column": repr(source), "what": _concern_text(by_name)}
             )
             continue
-        by_content = content_concern(values, select=select)
+        verified = declared and _declared_choices_hold(name, values, codebook)
+        by_content = content_concern(values, select=verified)
         if by_content:
             problems.append(
                 _("Column %(column)s looks like it holds %(what)s (from its values).")
                 % {"column": repr(source), "what": by_content}
             )
+            continue
+        if not _is_number(values):
+            inline = inline_concern(values)
+            if inline:
+                problems.append(
+                    _(
+                        "Column %(column)s has %(what)s inside its text (first in row "
+                        "%(row)d); remove them or the column."
+                    )
+                    % {"column": repr(source), "what": inline[0], "row": inline[1]}
+                )
     return problems
 
 

@@ -1,0 +1,118 @@
+"""Regressions for the security review of research uploads and exports."""
+
+import pytest
+
+from kinga.research import services
+from kinga.research.ingest import IngestError
+from kinga.research.models import Dataset, DatasetVariable
+from kinga.research.tests import factories
+
+NAMES = ["AMINA SAID", "BAKARI JUMA", "MWANAJUMA BARAKA", "HALIMA ALI", "ZAWADI OMARI",
+         "JUMA HAMISI"]  # fmt: skip
+PARTICLE_NAMES = ["Mwanajuma binti Ali", "Bakari bin Juma", "Halima wa Said",
+                  "Zawadi binti Omari", "Juma bin Hamisi", "Kipchoge arap Keino",
+                  "Lemayian ole Sankale"]  # fmt: skip
+
+
+def _upload(actor, content, name="a.csv", **extra):
+    return services.dataset_upload(actor=actor, title="T", data=(name, content), **extra)
+
+
+def _refused(actor, content, column, **extra):
+    with pytest.raises(IngestError) as caught:
+        _upload(actor, content, **extra)
+    assert repr(column) in caught.value.message
+    assert "Nothing was saved" in caught.value.message
+    assert not Dataset.objects.exists() and not DatasetVariable.objects.exists()
+    return caught.value.message
+
+
+# ---------------------------------------------------------------- 1. identity screen
+def test_a_column_of_capitalised_names_repeated_across_rows_is_refused(cast):
+    rows = [[n, str(i % 2), "yes"] for i, n in enumerate(NAMES * 5)]
+    message = _refused(
+        cast.me_officer, factories.to_csv(["respondent", "round", "knows"], rows), "respondent"
+    )
+    assert "names" in message
+
+
+def test_lower_case_names_are_refused_too(cast):
+    rows = [[n.lower(), "yes"] for n in NAMES * 3]
+    _refused(cast.me_officer, factories.to_csv(["mhojiwa", "knows"], rows), "mhojiwa")
+
+
+def test_names_joined_by_particles_such_as_binti_or_arap_are_refused(cast):
+    rows = [[n, "yes"] for n in PARTICLE_NAMES * 5]
+    _refused(cast.me_officer, factories.to_csv(["mtoto", "knows"], rows), "mtoto")
+
+
+def test_a_phone_number_inside_free_text_is_refused_naming_the_column_and_row(cast):
+    rows = [["ok", "yes"], ["call mama Amina on 0712345600", "yes"]] + [["fine", "no"]] * 30
+    message = _refused(cast.me_officer, factories.to_csv(["comments", "knows"], rows), "comments")
+    assert "phone numbers" in message and "row 2" in message
+    assert "0712345600" not in message
+
+
+@pytest.mark.parametrize(
+    "cell", ["0712.345.600", "0712 345 600", "0712-345-600", "+254 712-345.600", "(0712) 345600",
+             "nipigie 712 345 600 kesho"],
+)  # fmt: skip
+def test_phone_numbers_split_by_dots_spaces_or_dashes_are_refused(cast, cell):
+    rows = [[cell, "yes"]] + [["none", "no"]] * 10
+    _refused(cast.me_officer, factories.to_csv(["other_specify", "knows"], rows), "other_specify")
+
+
+def test_an_email_address_inside_free_text_is_refused(cast):
+    rows = [["write to amina.said@example.org please", "yes"]] + [["nothing", "no"]] * 10
+    message = _refused(cast.me_officer, factories.to_csv(["notes", "knows"], rows), "notes")
+    assert "e-mail" in message
+
+
+def test_a_codebook_declaring_a_name_column_a_select_does_not_switch_the_screen_off(cast):
+    names = ["Amina Said", "Bakari Juma", "Halima Ali", "Zawadi Omari", "Juma Hamisi"]
+    content = factories.to_csv(["child_name", "knows"], [[n, "yes"] for n in names * 4])
+    codebook = factories.to_csv(["variable", "label", "list_name"], [["child_name", "C", "kids"]])
+    choices = factories.to_csv(["list_name", "value", "label"], [["kids", n, n] for n in names])
+    _refused(
+        cast.me_officer,
+        content,
+        "child_name",
+        codebook=("cb.csv", codebook),
+        codebook_choices=("ch.csv", choices),
+    )
+
+
+def test_a_codebook_select_without_matching_choices_still_gets_the_name_content_screen(cast):
+    content = factories.to_csv(["kid", "knows"], [[n, "yes"] for n in NAMES * 3])
+    codebook = factories.to_csv(["variable", "label", "list_name"], [["kid", "Kid", "kids"]])
+    choices = factories.to_csv(["list_name", "value", "label"], [["kids", "1", "One"]])
+    _refused(
+        cast.me_officer,
+        content,
+        "kid",
+        codebook=("cb.csv", codebook),
+        codebook_choices=("ch.csv", choices),
+    )
+
+
+def test_a_place_word_does_not_excuse_a_name_column_about_a_person(cast):
+    rows = [[n, "yes"] for n in ["Amina", "Bakari", "Halima", "Zawadi", "Juma"] * 4]
+    _refused(
+        cast.me_officer,
+        factories.to_csv(["group_leader_name", "knows"], rows),
+        "group_leader_name",
+    )
+
+
+def test_place_names_likert_labels_and_ordinary_free_text_are_still_accepted(cast):
+    likert = ["Strongly agree", "Somewhat agree", "Strongly disagree", "Somewhat disagree",
+              "Neither agree nor disagree", "Don't know"]  # fmt: skip
+    places = ["Taita Taveta", "Tana River", "Homa Bay", "Kwale", "Kilifi", "Mombasa"]
+    notes = ["heard it on the radio", "at the chief's baraza", "", "from my neighbour",
+             "church meeting", "no comment"]  # fmt: skip
+    rows = [[likert[i % 6], places[i % 6], notes[i % 6], str(i % 3)] for i in range(60)]
+    ds = _upload(
+        cast.me_officer,
+        factories.to_csv(["attitude", "county_name", "comments", "weight"], rows),
+    )
+    assert ds.variables.count() == 4

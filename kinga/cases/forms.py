@@ -21,6 +21,7 @@ from kinga.cases.codes import (
     IncomeBand,
     InterviewPurpose,
     LawfulBasis,
+    ReferralStatus,
     Relationship,
     Risk,
     Schooling,
@@ -28,6 +29,7 @@ from kinga.cases.codes import (
     Sex,
     ShareGroup,
 )
+from kinga.cases.models import Referral
 from kinga.geo.models import County, SubCounty
 
 
@@ -201,6 +203,29 @@ class WithdrawConsentForm(ActionForm):
     note = forms.CharField(
         label=_("Who withdrew consent, and how"), widget=forms.Textarea, required=False
     )
+
+
+class ReferralChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        service, status = obj.get_service_type_display(), obj.get_status_display()
+        return f"{obj.to_organisation.name} — {service} ({status})"
+
+
+class CancelReferralForm(ActionForm):
+    """The referring team ends a referral still sent or accepted: the partner's access ends."""
+
+    referral = ReferralChoiceField(label=_("Referral to cancel"), queryset=Referral.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.case is not None:
+            self.fields["referral"].queryset = (
+                self.case.referrals.filter(
+                    status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]
+                )
+                .select_related("to_organisation")
+                .order_by("-sent_at")
+            )
 
 
 class ReasonForm(ActionForm):

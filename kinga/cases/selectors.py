@@ -377,15 +377,34 @@ def case_view_for(user: Any, public_id: object, *, request: HttpRequest | None =
 # -- consent -----------------------------------------------------------------------------
 
 
+def _consent_withdrawn_since_latest(case: Case) -> tuple[Consent | None, bool]:
+    latest = case.consents.order_by("-recorded_at", "-pk").first()
+    if latest is None:
+        return None, False
+    withdrawn = latest.withdrawn_at is not None or (
+        case.consents.filter(withdrawn_at__gte=latest.recorded_at).exists()
+    )
+    return latest, withdrawn
+
+
 def consent_in_force(case: Case) -> Consent | None:
-    return case.consents.filter(withdrawn_at__isnull=True).order_by("-recorded_at", "-pk").first()
+    """The latest consent, unless it or any consent was withdrawn after it was recorded.
+
+    A withdrawal ends every consent on the case: an older, never-withdrawn consent does
+    not come back into force when a newer one is withdrawn.
+    """
+    latest, withdrawn = _consent_withdrawn_since_latest(case)
+    return None if withdrawn else latest
 
 
 def consent_gaps(case: Case, *, organisation_kind: str = "") -> list[str]:
     """What is missing before a referral or transfer may share this case (empty: nothing)."""
-    consent = consent_in_force(case)
-    if consent is None:
+    latest, withdrawn = _consent_withdrawn_since_latest(case)
+    if latest is None:
         return [_("No consent has been recorded for this case.")]
+    if withdrawn:
+        return [_("Consent was withdrawn; record new consent before sharing this case.")]
+    consent = latest
     gaps: list[str] = []
     if consent.child_assent == "refused":
         gaps.append(_("The child has not given assent."))

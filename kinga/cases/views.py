@@ -213,7 +213,8 @@ ACTIONS: dict[str, CaseAction] = {
             actor=actor, consent=_current_consent(case), **data, **_without_token(c)
         ),
         hint=lambda case: _(
-            "Referrals not yet answered are cancelled; accepted ones are listed for review."
+            "Every consent on the case is withdrawn and every open referral is cancelled: "
+            "partners lose access at once."
         ),
     ),
     "consent": CaseAction(
@@ -313,6 +314,26 @@ ACTIONS: dict[str, CaseAction] = {
             actor=actor, plan=_pending_plan(case), **data, **_without_token(c)
         ),
         menu=False,
+    ),
+    "cancel-referral": CaseAction(
+        gettext_lazy("Cancel a referral"),
+        forms.CancelReferralForm,
+        lambda actor, case, data, **c: services.referral_cancel(
+            actor=actor, **data, **_without_token(c)
+        ),
+        needs=Action.REFERRAL_SEND,
+        hint=lambda case: _(
+            "The partner can no longer see the case once the referral is cancelled."
+        ),
+    ),
+    "return-closure": CaseAction(
+        gettext_lazy("Return the closure"),
+        forms.DecisionForm,
+        lambda actor, case, data, **c: services.case_close_return(
+            actor=actor, closure=_pending_closure(case), **data, **_without_token(c)
+        ),
+        menu=False,
+        needs=Action.CASE_APPROVE,
     ),
     "approve-closure": CaseAction(
         gettext_lazy("Approve the closure"),

@@ -276,12 +276,20 @@ def referral_complete(
 
 @transaction.atomic
 def referral_cancel(
-    *, actor: Any, referral: Referral, reason: str = "", request: HttpRequest | None = None
+    *,
+    actor: Any,
+    referral: Referral,
+    reason: str = "",
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
 ) -> Referral:
-    """The referring team withdraws a referral that is still sent or accepted."""
+    """The referring team withdraws a referral that is still sent or accepted: the
+    partner's access to the case ends at once."""
     require(actor, Action.REFERRAL_SEND)
-    case = require_open(actor, referral.case, None)
+    case = require_open(actor, referral.case, expected_version)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.case_id != case.pk or case.organisation_id != actor.organisation_id:
+        raise PermissionDenied
     if referral.status not in (ReferralStatus.SENT, ReferralStatus.ACCEPTED):
         raise DomainError(
             _("This referral is “%(status)s”; it cannot be cancelled.")

@@ -453,27 +453,36 @@ def consent_withdraw(
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Consent:
-    """Withdraw consent. Referrals not yet answered are cancelled; accepted ones are
-    listed on the timeline for the supervisor to review."""
+    """Withdraw consent: every consent on the case is withdrawn (an older one never
+    comes back into force), and every referral still sent or accepted is cancelled, so
+    partners lose access at once."""
     case = lock_case(actor, consent.case, expected_version=expected_version)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise DomainError(_("This consent was already withdrawn."), code="already_withdrawn")
-    consent.withdrawn_at = timezone.now()
+    now = timezone.now()
+    others = list(
+        case.consents.select_for_update()
+        .filter(withdrawn_at__isnull=True)
+        .exclude(pk=consent.pk)
+        .values_list("pk", flat=True)
+    )
+    consent.withdrawn_at = now
     consent.withdrawn_by = actor
     consent.withdrawal_note = note.strip()
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
-    cancelled = case.referrals.filter(status=ReferralStatus.SENT).update(
-        status=ReferralStatus.CANCELLED, response_due=None
-    )
-    accepted = case.referrals.filter(status=ReferralStatus.ACCEPTED).count()
+    if others:
+        Consent.objects.filter(pk__in=others).update(withdrawn_at=now, withdrawn_by=actor)
+    cancelled = case.referrals.filter(
+        status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]
+    ).update(status=ReferralStatus.CANCELLED, response_due=None)
     touch(case, actor)
     event(
         case,
         actor,
         EventKind.CONSENT_WITHDRAWN,
         referrals_cancelled=cancelled,
-        referrals_still_active=accepted,
+        consents_withdrawn=1 + len(others),
     )
     audit(
         actor=actor,

@@ -186,10 +186,11 @@ def test_a_suspected_exploiters_consent_does_not_count(cast):
         f.consent(cast.owner, case, caregiver=carer)
 
 
-def test_withdrawing_consent_cancels_unanswered_referrals(cast):
+def test_withdrawing_consent_cancels_sent_and_accepted_referrals(cast):
     case = f.register(cast.owner)
     consent = f.consent(cast.owner, case)
     partner = f.partner()
+    other = f.partner("CLN", offers=("psychosocial",))
     referral = services.referral_send(
         actor=cast.owner,
         case=case,
@@ -197,9 +198,19 @@ def test_withdrawing_consent_cancels_unanswered_referrals(cast):
         service_type="medical",
         share_groups=["identity"],
     )
+    accepted = services.referral_send(
+        actor=cast.owner,
+        case=case,
+        to_organisation=other.org,
+        service_type="psychosocial",
+        share_groups=["identity"],
+    )
+    services.referral_accept(actor=other.user, referral=accepted)
     services.consent_withdraw(actor=cast.owner, consent=consent)
     referral.refresh_from_db()
+    accepted.refresh_from_db()
     assert referral.status == ReferralStatus.CANCELLED
+    assert accepted.status == ReferralStatus.CANCELLED
     with pytest.raises(DomainError) as error:
         services.consent_withdraw(actor=cast.owner, consent=consent)
     assert error.value.code == "already_withdrawn"

@@ -408,16 +408,18 @@ def consent_gaps(case: Case, *, organisation_kind: str = "") -> list[str]:
     gaps: list[str] = []
     if consent.child_assent == "refused":
         gaps.append(_("The child has not given assent."))
-    if not consent.caregiver_consent and not consent.lawful_basis:
+    if not consent.lawful_basis:
+        # A suspected exploiter's consent never counts (DESIGN.md invariant 5): when any
+        # caregiver of the child is one, only a recorded lawful basis will do.
         exploiter = case.child.caregivers.filter(suspected_exploiter=True).exists()
         if exploiter:
             gaps.append(
                 _(
-                    "A caregiver is a suspected exploiter and no lawful basis for sharing "
-                    "without caregiver consent is recorded."
+                    "A caregiver is a suspected exploiter, so caregiver consent does not "
+                    "count: record a lawful basis for sharing without it."
                 )
             )
-        else:
+        elif not consent.caregiver_consent:
             gaps.append(_("No caregiver consent is recorded."))
     if organisation_kind and organisation_kind not in (consent.scope_sharing or []):
         gaps.append(_("The consent does not cover sharing with this kind of organisation."))

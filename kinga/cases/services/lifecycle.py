@@ -335,6 +335,10 @@ def case_transfer(
         request=request,
         detail={"decision": "transferred", "consent_overridden": overridden},
     )
+    # The old organisation's referrals end with its ownership: partners lose access.
+    cancelled = case.referrals.filter(
+        status__in=[ReferralStatus.SENT, ReferralStatus.ACCEPTED]
+    ).update(status=ReferralStatus.CANCELLED, response_due=None)
     case.assignments.all().delete()
     case.organisation = to_organisation
     case.supervisor = None
@@ -348,5 +352,6 @@ def case_transfer(
         from_organisation=source.code,
         to_organisation=to_organisation.code,
         consent_overridden=overridden,
+        referrals_cancelled=cancelled,
     )
     return transfer

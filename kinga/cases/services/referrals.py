@@ -20,7 +20,7 @@ from kinga.accounts.models import Organisation
 from kinga.accounts.roles import Action
 from kinga.audit.models import AuditAction
 from kinga.cases import selectors
-from kinga.cases.codes import ALL_GROUPS, EventKind, ReferralStatus, ServiceType
+from kinga.cases.codes import ALL_GROUPS, OPEN_STATUSES, EventKind, ReferralStatus, ServiceType
 from kinga.cases.models import Case, OrganisationService, Referral, RiskPolicy, Service
 from kinga.cases.services._common import (
     audit,
@@ -159,11 +159,16 @@ def _lock_received(actor: Any, referral: Referral, status: str) -> Referral:
     if actor.organisation_id != referral.to_organisation_id:
         raise Http404  # not addressed to this user's organisation: as if it did not exist
     require(actor, Action.REFERRAL_RECEIVE)
-    locked = (
-        Referral.objects.select_for_update()
-        .select_related("case__organisation")
-        .get(pk=referral.pk)
-    )
+    # The case first (the order every case service locks in), then the referral.
+    case = Case.objects.select_for_update().select_related("organisation").get(pk=referral.case_id)
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    locked.case = case
+    if case.status not in OPEN_STATUSES:  # closed, closing or transferred away
+        raise DomainError(
+            _("This cannot be done while the case is “%(status)s”.")
+            % {"status": locked.case.get_status_display()},
+            code="wrong_status",
+        )
     if locked.status != status:
         raise DomainError(
             _("This referral is “%(status)s”; it cannot be changed this way.")

@@ -178,3 +178,83 @@ def test_a_worker_of_another_organisation_cannot_cancel_a_referral(cast):
         services.referral_cancel(actor=cast.outsider, referral=referral)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.SENT
+
+
+# -- 3. a transfer ends the old organisation's referrals ---------------------------------
+
+
+def test_a_transfer_cancels_sent_and_accepted_referrals_and_the_partner_loses_access(cast):
+    case = f.in_progress(cast)
+    partner = f.partner()
+    other = f.partner("CLN", offers=("psychosocial",))
+    sent = _refer(cast, case, partner)
+    accepted = _refer(cast, case, other, service_type="psychosocial")
+    services.referral_accept(actor=other.user, referral=accepted)
+    case = _fresh(case)
+    services.case_transfer(
+        actor=cast.owner,
+        case=case,
+        to_organisation=cast.other_org,
+        reason="moved",
+        expected_version=case.version,
+    )
+    sent.refresh_from_db()
+    accepted.refresh_from_db()
+    assert sent.status == accepted.status == ReferralStatus.CANCELLED
+    assert client_for(other.user).get(f"/api/v1/cases/{case.public_id}/").status_code == 404
+    answer = client_for(partner.user).post(f"/api/v1/referrals/{sent.public_id}/accept/")
+    assert answer.status_code == 409
+
+
+def test_a_partner_cannot_accept_a_referral_of_a_case_that_is_no_longer_open(cast):
+    case = f.in_progress(cast)
+    partner = f.partner()
+    referral = _refer(cast, case, partner)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.TRANSFERRED)
+    with pytest.raises(DomainError) as error:
+        services.referral_accept(actor=partner.user, referral=referral)
+    assert error.value.code == "wrong_status"
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+
+
+# -- 4. a suspected exploiter's consent does not satisfy the gate ------------------------
+
+
+def test_caregiver_consent_does_not_count_when_a_caregiver_is_a_suspected_exploiter(cast):
+    case = f.register(cast.owner)
+    f.consent(cast.owner, case)  # caregiver consent, recorded before the suspicion
+    services.caregiver_add(
+        actor=cast.owner,
+        case=_fresh(case),
+        name="Bakari Juma",
+        relationship="father",
+        suspected_exploiter=True,
+        expected_version=_fresh(case).version,
+    )
+    gaps = selectors.consent_gaps(case, organisation_kind="health_facility")
+    assert any("lawful basis" in gap for gap in gaps)
+    with pytest.raises(DomainError) as error:
+        _refer(cast, case, f.partner(), groups=("identity", "family"))
+    assert error.value.code == "consent_missing"
+    assert "suspected exploiter" in error.value.message
+
+
+def test_a_recorded_lawful_basis_satisfies_the_gate_when_a_caregiver_is_a_suspect(cast):
+    case = f.register(cast.owner)
+    services.caregiver_add(
+        actor=cast.owner,
+        case=case,
+        name="Bakari Juma",
+        relationship="father",
+        suspected_exploiter=True,
+        expected_version=_fresh(case).version,
+    )
+    f.consent(
+        cast.owner,
+        _fresh(case),
+        caregiver_consent=False,
+        lawful_basis="child_protection",
+        lawful_basis_note="The father is the suspect.",
+    )
+    assert selectors.consent_gaps(case, organisation_kind="health_facility") == []

@@ -4,7 +4,10 @@ No database here: files in, plain Python out. ``services.dataset_upload`` saves 
 result. Four jobs, in order:
 
 1. **Read** the file into a header and rows of text (CSV with ``,``, ``;`` or tab as
-   the delimiter, UTF-8 or Windows-1252; or the first sheet of an XLSX workbook).
+   the delimiter, UTF-8 or Windows-1252; or the first sheet of an XLSX workbook). A cell
+   longer than ``KINGA_RESEARCH_MAX_CELL_CHARS`` (5,000) is refused, naming its row and
+   column; columns are arrays of Python strings, never fixed-width ``np.str_`` arrays
+   that would size every cell by the longest.
 2. **Name** the columns: Kobo's group prefixes (``group_hh/age``) are stripped to the
    last segment; where two columns would then share a name, more of the path is kept
    (``q7/police`` → ``q7_police``). Form metadata (``_uuid``, ``_submission_time``,
@@ -67,6 +70,8 @@ from kinga.stats.io import NA_VALUES
 
 DEFAULT_MAX_ROWS = 200_000
 DEFAULT_MAX_COLUMNS = 1_000
+#: Longest answer one cell may hold; a survey answer is rarely more than a paragraph.
+DEFAULT_MAX_CELL_CHARS = 5_000
 #: Share of non-empty values that must look like identity for a column to be refused.
 CONTENT_THRESHOLD = 0.20
 
@@ -77,6 +82,10 @@ def max_rows() -> int:
 
 def max_columns() -> int:
     return int(getattr(settings, "KINGA_RESEARCH_MAX_COLUMNS", DEFAULT_MAX_COLUMNS))
+
+
+def max_cell_chars() -> int:
+    return int(getattr(settings, "KINGA_RESEARCH_MAX_CELL_CHARS", DEFAULT_MAX_CELL_CHARS))
 
 
 class IngestError(DomainError):
@@ -166,6 +175,7 @@ def _read_csv(filename: str, content: bytes) -> RawTable:
                 )
                 % {"file": filename, "row": number, "got": len(row), "want": width}
             )
+        _check_cells(filename, header, number, row)
     return RawTable(filename, header, [[cell.strip() for cell in row] for row in rows])
 
 
@@ -223,12 +233,28 @@ def _read_xlsx(filename: str, content: bytes) -> RawTable:
             cells = (cells + [""] * width)[:width]
             if not any(cells):
                 continue
+            _check_cells(filename, header_cells, number, cells)
             rows.append(cells)
             if len(rows) > limit:
                 raise _too_many_rows(filename, limit)
     finally:
         book.close()
     return RawTable(filename, header_cells, rows)
+
+
+def _check_cells(filename: str, header: list[str], number: int, row: list[str]) -> None:
+    """Refuse a cell longer than :func:`max_cell_chars`, naming its row and column."""
+    limit = max_cell_chars()
+    if max(map(len, row), default=0) <= limit:
+        return
+    position = next(i for i, cell in enumerate(row) if len(cell) > limit)
+    raise IngestError(
+        _(
+            "%(file)s: the cell in row %(row)d, column %(column)s is longer than "
+            "%(limit)d characters, the most one answer may hold."
+        )
+        % {"file": filename, "row": number, "column": repr(header[position]), "limit": limit}
+    )
 
 
 def _too_many_rows(filename: str, limit: int) -> IngestError:
@@ -485,7 +511,10 @@ _PHONE_IN_TEXT = re.compile(
     rf"(?<![\d.,])(?:(?:\+?254{_SEP}|\(?0){_SEP}[17](?:{_SEP}\d){{8}}"
     rf"|7(?:{_SEP}\d){{8}}|1[01](?:{_SEP}\d){{7}})(?![\d:])"
 )
-_EMAIL_IN_TEXT = re.compile(r"[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"']+\.[A-Za-z]{2,}")
+#: Starts only where a word starts, so a long cell without one costs linear time.
+_EMAIL_IN_TEXT = re.compile(
+    r"(?<![^\s<>()\[\],;:\"'])[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"']+\.[A-Za-z]{2,}"
+)
 #: A text column is refused when this share of its cells, or INLINE_MIN_CELLS cells
 #: (whichever is fewer, and at least one), carry a phone number or e-mail address.
 INLINE_SHARE = 0.01
@@ -692,7 +721,18 @@ def screen_identity(
 
 
 # ---------------------------------------------------------------------- the whole job
-NA = np.array(sorted(NA_VALUES), dtype=np.str_)
+NA = np.array(sorted(NA_VALUES), dtype=object)
+
+
+def text_column(rows: Sequence[Sequence[str]], index: int) -> NDArray[np.object_]:
+    """Column ``index`` of ``rows`` as an array of Python strings.
+
+    Never a fixed-width ``np.str_`` array: that sizes *every* cell by the longest one, so
+    one long cell in a long file would ask for gigabytes.
+    """
+    column = np.empty(len(rows), dtype=object)
+    column[:] = [row[index] for row in rows]
+    return column
 
 
 @dataclass
@@ -709,7 +749,7 @@ class Variable:
 @dataclass
 class Parsed:
     variables: list[Variable]
-    columns: dict[str, NDArray[np.str_]]
+    columns: dict[str, NDArray[np.object_]]
     n_rows: int
     dropped: list[str]
 
@@ -722,7 +762,7 @@ class Parsed:
         return out.getvalue()
 
 
-def _is_number(values: NDArray[np.str_]) -> bool:
+def _is_number(values: NDArray[np.object_]) -> bool:
     filled = values[values != ""]
     if filled.size == 0:
         return False
@@ -745,11 +785,10 @@ def parse_upload(raw: RawTable, codebook: Codebook) -> Parsed:
         )
     headers = [raw.header[i] for i in keep]
     names = resolve_names(headers, codebook)
-    grid = np.array(raw.rows, dtype=np.str_).reshape(len(raw.rows), len(raw.header))
-    columns: dict[str, NDArray[np.str_]] = {}
+    columns: dict[str, NDArray[np.object_]] = {}
     for i, name in zip(keep, names, strict=True):
-        column = np.ascontiguousarray(grid[:, i])
-        columns[name] = np.where(np.isin(column, NA), "", column)
+        column = text_column(raw.rows, i)
+        columns[name] = np.where(np.isin(column, NA), "", column).astype(object)
     problems = screen_identity(
         [(n, h, columns[n]) for n, h in zip(names, headers, strict=True)], codebook
     )
@@ -771,7 +810,7 @@ def parse_upload(raw: RawTable, codebook: Codebook) -> Parsed:
     return Parsed(variables, columns, len(raw.rows), dropped)
 
 
-def _describe(name: str, header: str, values: NDArray[np.str_], codebook: Codebook) -> Variable:
+def _describe(name: str, header: str, values: NDArray[np.object_], codebook: Codebook) -> Variable:
     info = codebook.info(name)
     parts = header.split("/")
     label = info.label if info else ""
@@ -815,13 +854,12 @@ class Frame:
         rows = list(reader)
         self.names: tuple[str, ...] = tuple(header)
         self.n_rows = len(rows)
-        grid = np.array(rows, dtype=np.str_).reshape(len(rows), len(header))
-        self._cells = {n: np.ascontiguousarray(grid[:, i]) for i, n in enumerate(header)}
+        self._cells = {n: text_column(rows, i) for i, n in enumerate(header)}
 
     def __contains__(self, name: object) -> bool:
         return name in self._cells
 
-    def text(self, name: str) -> NDArray[np.str_]:
+    def text(self, name: str) -> NDArray[np.object_]:
         return self._cells[name]
 
     def missing(self, name: str) -> NDArray[np.bool_]:

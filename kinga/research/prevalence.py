@@ -37,8 +37,9 @@ def _columns(filename: str, content: bytes, wanted: Sequence[str]) -> dict[str, 
             _("%(file)s has no column %(column)s (columns: %(columns)s).")
             % {"file": filename, "column": repr(missing[0]), "columns": ", ".join(raw.header[:15])}
         )
-    grid = np.array(raw.rows, dtype=np.str_).reshape(len(raw.rows), len(raw.header))
-    columns = {name: grid[:, raw.header.index(name)] for name in wanted if name}
+    columns = {
+        name: ingest.text_column(raw.rows, raw.header.index(name)) for name in wanted if name
+    }
     problems = ingest.screen_identity(
         [(name, name, values) for name, values in columns.items()], ingest.Codebook()
     )

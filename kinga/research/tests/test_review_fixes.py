@@ -156,3 +156,51 @@ def test_every_text_cell_of_the_xlsx_export_that_could_run_as_a_formula_is_escap
                     assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert "'@SUM(1+1)" in texts and "'" + evil in texts and "'=1+1" in texts and "'-x.csv" in texts
     assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe(-1.5) == -1.5
+
+
+# ---------------------------------------------------------------- 3. memory
+def test_a_cell_longer_than_the_limit_is_refused_naming_its_row_and_column(cast):
+    import time
+
+    rows = [["1", "a"]] * 5 + [["2", "x" * 100_000]] + [["1", "b"]] * 50_000
+    started = time.monotonic()
+    with pytest.raises(IngestError) as caught:
+        _upload(cast.me_officer, factories.to_csv(["q1", "note"], rows))
+    assert "row 6" in caught.value.message and "'note'" in caught.value.message
+    assert "xxxx" not in caught.value.message
+    assert time.monotonic() - started < 10
+    assert not Dataset.objects.exists()
+
+
+def test_an_xlsx_cell_longer_than_the_limit_is_refused_too(cast, settings):
+    settings.KINGA_RESEARCH_MAX_CELL_CHARS = 100
+    content = factories.to_xlsx({"d": [["q1", "note"], [1, "ok"], [2, "y" * 101]]})
+    with pytest.raises(IngestError, match=r"row 2, column 'note'"):
+        _upload(cast.me_officer, content, name="a.xlsx")
+
+
+def test_one_huge_cell_in_a_long_file_is_read_quickly_without_sizing_every_cell_by_it(
+    cast, settings
+):
+    import time
+
+    from kinga.research import analysis
+
+    settings.KINGA_RESEARCH_MAX_CELL_CHARS = 200_000
+    # As fixed-width text this would be 30,000 rows x 120,000 characters x 4 bytes = 14 GB.
+    rows = [["x" * 120_000, "1"]] + [[str(i % 7), str(i % 2)] for i in range(30_000)]
+    started = time.monotonic()
+    ds = _upload(cast.me_officer, factories.to_csv(["a", "b"], rows))
+    frame = analysis.frame_of(ds)
+    assert frame.text("a")[0] == "x" * 120_000 and frame.numeric("b")[1:3].tolist() == [0, 1]
+    assert time.monotonic() - started < 20
+
+
+def test_a_recruitment_file_with_one_huge_cell_is_read_quickly(cast, settings):
+    from kinga.research import prevalence
+
+    settings.KINGA_RESEARCH_MAX_CELL_CHARS = 200_000
+    rows = [["1", "", "5", "x" * 120_000]] + [[str(i), "1", "4", "no"] for i in range(2, 20_000)]
+    content = factories.to_csv(["id", "rec", "deg", "out"], rows)
+    cols = prevalence._columns("r.csv", content, ["id", "rec", "deg", "out"])
+    assert cols["out"].dtype == object and len(cols["out"]) == 19_999

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from kinga.research.models import Dataset, DesignSpec, IndicatorKind, LonelyPSU
+from kinga.research.prevalence import MAX_COUNT
 
 
 def _check_size(upload):  # type: ignore[no-untyped-def]
@@ -172,15 +173,15 @@ class IndicatorForm(forms.Form):
 class CaptureForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     marked = forms.IntegerField(
-        label=_("Listed by the first source (M)"), min_value=1,
+        label=_("Listed by the first source (M)"), min_value=1, max_value=MAX_COUNT,
         help_text=_("E.g. children known to the programme's case records."),
     )  # fmt: skip
     caught = forms.IntegerField(
-        label=_("Listed by the second source (n)"), min_value=1,
+        label=_("Listed by the second source (n)"), min_value=1, max_value=MAX_COUNT,
         help_text=_("E.g. children met by the outreach count."),
     )  # fmt: skip
     recaptured = forms.IntegerField(
-        label=_("Listed by both (m)"), min_value=0,
+        label=_("Listed by both (m)"), min_value=0, max_value=MAX_COUNT,
     )  # fmt: skip
     method = forms.ChoiceField(
         label=_("Estimator"),
@@ -211,7 +212,7 @@ class RDSForm(forms.Form):
         ],
     )
     population_size = forms.IntegerField(
-        label=_("Population size N (for SS)"), required=False, min_value=1
+        label=_("Population size N (for SS)"), required=False, min_value=1, max_value=MAX_COUNT
     )
     exclude_seeds = forms.BooleanField(label=_("Leave the seeds out"), required=False)
     bootstrap = forms.IntegerField(
@@ -242,11 +243,15 @@ class NSUMForm(forms.Form):
         max_length=2000,
     )
     hidden_column = forms.CharField(label=_("Hidden-population column"), max_length=120)
-    population_size = forms.IntegerField(label=_("Total population N"), min_value=1)
+    population_size = forms.IntegerField(
+        label=_("Total population N"), min_value=1, max_value=MAX_COUNT
+    )
     weights_column = forms.CharField(
         label=_("Weights column (optional)"), required=False, max_length=120
     )
-    degree_ratio = forms.FloatField(label=_("Degree ratio"), initial=1.0, min_value=0.0001)
+    degree_ratio = forms.FloatField(
+        label=_("Degree ratio"), initial=1.0, min_value=0.0001, max_value=1000.0
+    )
     tx_rate = forms.FloatField(
         label=_("Visibility (true-positive rate)"), initial=1.0, min_value=0.0001, max_value=1.0
     )
@@ -265,6 +270,12 @@ class NSUMForm(forms.Form):
         except ValueError:
             self.add_error("known_sizes", _("Give numbers separated by commas."))
             return data
+        if any(not 0 < size <= MAX_COUNT for size in sizes):
+            self.add_error(
+                "known_sizes",
+                _("Each size must be more than 0 and at most %(limit)s.")
+                % {"limit": f"{MAX_COUNT:,}"},
+            )
         if names and len(names) != len(sizes):
             self.add_error("known_sizes", _("Give one size for each known-population column."))
         data["known_names"], data["known_size_values"] = names, sizes

@@ -55,6 +55,7 @@ import itertools
 import math
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -204,16 +205,41 @@ def _open_workbook(filename: str, content: bytes):  # type: ignore[no-untyped-de
         ) from None
 
 
-def _sheet_rows(sheet) -> Iterable[list[str]]:  # type: ignore[no-untyped-def]
-    for row in sheet.iter_rows(values_only=True):
-        yield [_xlsx_cell(v) for v in row]
+#: What a damaged workbook raises while its sheets are read row by row (truncated or
+#: malformed sheet XML, a broken zip member, nonsense cell references).
+_XLSX_READ_ERRORS = (
+    SyntaxError,  # xml.etree's ParseError and lxml's XMLSyntaxError
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    EOFError,
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
+
+
+def _sheet_rows(filename: str, sheet) -> Iterable[list[str]]:  # type: ignore[no-untyped-def]
+    try:
+        for row in sheet.iter_rows(values_only=True):
+            yield [_xlsx_cell(v) for v in row]
+    except _XLSX_READ_ERRORS:
+        raise IngestError(
+            _(
+                "%(file)s: the sheet %(sheet)s is damaged and cannot be read; open the "
+                "workbook in Excel, save it again as .xlsx and upload again."
+            )
+            % {"file": filename, "sheet": repr(str(sheet.title))}
+        ) from None
 
 
 def _read_xlsx(filename: str, content: bytes) -> RawTable:
     book = _open_workbook(filename, content)
     try:
         sheet = book.worksheets[0]
-        rows_iter = iter(_sheet_rows(sheet))
+        rows_iter = iter(_sheet_rows(filename, sheet))
         header_cells = next(rows_iter, None)
         if header_cells is None or not any(header_cells):
             raise IngestError(_("%(file)s is empty.") % {"file": filename})
@@ -329,7 +355,7 @@ def parse_xlsform(filename: str, content: bytes) -> Codebook:
                 _("%(file)s is not an XLSForm: it has no sheet called survey.") % {"file": filename}
             )
         codebook = Codebook()
-        rows = list(_sheet_rows(sheets["survey"]))
+        rows = list(_sheet_rows(filename, sheets["survey"]))
         header = [h.lower() for h in rows[0]] if rows else []
         if "type" not in header or "name" not in header:
             raise IngestError(
@@ -349,7 +375,7 @@ def parse_xlsform(filename: str, content: bytes) -> Codebook:
             )
             codebook.variables[name] = info
         if "choices" in sheets:
-            choice_rows = list(_sheet_rows(sheets["choices"]))
+            choice_rows = list(_sheet_rows(filename, sheets["choices"]))
             if choice_rows:
                 ch = [h.lower().replace(" ", "_") for h in choice_rows[0]]
                 if "list_name" in ch and "name" in ch:

@@ -22,6 +22,10 @@ from kinga.stats.nsum import nsum_size
 from kinga.stats.rds import build_sample, categorical, rds_proportions
 from kinga.stats.result import Estimate
 
+#: Largest count or population size taken (more than the world's people); larger
+#: numbers are typing mistakes and would overflow the floating-point arithmetic.
+MAX_COUNT = 10_000_000_000
+
 
 class PrevalenceError(ingest.IngestError):
     pass
@@ -69,6 +73,12 @@ def _wrap(call: Any) -> Any:
 
 
 def capture(*, marked: int, caught: int, recaptured: int, method: str) -> list[Estimate]:
+    for count in (marked, caught, recaptured):
+        if not 0 <= count <= MAX_COUNT:
+            raise PrevalenceError(
+                _("Each count must be a whole number from 0 to %(limit)s.")
+                % {"limit": f"{MAX_COUNT:,}"}
+            )
     return [_wrap(lambda: capture_recapture(marked, caught, recaptured, method=method))]
 
 

@@ -204,3 +204,89 @@ def test_a_recruitment_file_with_one_huge_cell_is_read_quickly(cast, settings):
     content = factories.to_csv(["id", "rec", "deg", "out"], rows)
     cols = prevalence._columns("r.csv", content, ["id", "rec", "deg", "out"])
     assert cols["out"].dtype == object and len(cols["out"]) == 19_999
+
+
+# ---------------------------------------------------------------- 4. no 500s
+def _truncated_sheet_xlsx(title: str = "data") -> bytes:
+    import io
+    import zipfile
+
+    whole = factories.to_xlsx({title: [["type", "name"], ["integer", "q1"], ["integer", "q2"]]})
+    source = zipfile.ZipFile(io.BytesIO(whole))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_an_xlsx_with_a_truncated_sheet_gets_a_clear_message_not_a_server_error(cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from kinga.core.testing import client_for
+
+    with pytest.raises(IngestError, match="is damaged and cannot be read"):
+        _upload(cast.me_officer, _truncated_sheet_xlsx(), name="a.xlsx")
+    client = client_for(cast.me_officer)
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("research:upload"),
+        {"title": "x", "data_file": SimpleUploadedFile("a.xlsx", _truncated_sheet_xlsx())},
+    )
+    assert response.status_code == 400 and "is damaged" in response.content.decode()
+    assert not Dataset.objects.exists()
+
+
+def test_an_xlsform_with_a_truncated_sheet_gets_a_clear_message(cast):
+    with pytest.raises(IngestError, match="is damaged and cannot be read"):
+        _upload(
+            cast.me_officer,
+            factories.to_csv(["q1"], [["1"], ["2"]]),
+            xlsform=("form.xlsx", _truncated_sheet_xlsx("survey")),
+        )
+
+
+@pytest.mark.parametrize("marked", ["1" + "0" * 400, str(10**18)])
+def test_absurdly_large_capture_numbers_are_refused_by_the_form_not_a_server_error(cast, marked):
+    from django.urls import reverse
+
+    from kinga.core.testing import client_for
+    from kinga.research.models import PrevalenceStudy
+
+    client = client_for(cast.me_officer)
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("research:prevalence"),
+        {"method_kind": "capture", "cap-title": "x", "cap-marked": marked, "cap-caught": "5",
+         "cap-recaptured": "1", "cap-method": "chapman"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "less than or equal to" in response.content.decode()
+    assert not PrevalenceStudy.objects.exists()
+
+
+def test_the_capture_service_refuses_absurd_numbers_with_a_message(cast):
+    from kinga.research.prevalence import PrevalenceError
+
+    with pytest.raises(PrevalenceError, match="from 0 to"):
+        services.prevalence_study_create(
+            actor=cast.me_officer,
+            title="x",
+            kind="capture",
+            params={"marked": 10**400, "caught": 5, "recaptured": 1, "method": "chapman"},
+        )
+
+
+def test_absurd_scale_up_sizes_are_refused_by_the_form():
+    from kinga.research.forms import NSUMForm
+
+    form = NSUMForm(
+        {"title": "x", "known_columns": "a,b", "known_sizes": "1e400,5", "hidden_column": "h",
+         "population_size": str(10**30), "degree_ratio": "1", "tx_rate": "1", "bootstrap": "0"},
+    )  # fmt: skip
+    assert not form.is_valid()
+    assert "known_sizes" in form.errors and "population_size" in form.errors

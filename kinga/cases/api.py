@@ -12,6 +12,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -174,7 +175,7 @@ class RiskSerializer(VersionedSerializer):
     )
 
 
-class ConsentSerializer(WriteSerializer):
+class ConsentSerializer(VersionedSerializer):
     child_assent = serializers.ChoiceField(AssentStatus.choices)
     caregiver_consent = serializers.BooleanField()
     scope_services = serializers.BooleanField(default=True)
@@ -196,7 +197,7 @@ class AssessmentSerializer(VersionedSerializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ServiceSerializer(WriteSerializer):
+class ServiceSerializer(VersionedSerializer):
     service_type = serializers.ChoiceField(ServiceType.choices)
     sub_type = serializers.CharField(required=False, allow_blank=True, default="")
     delivered_on = serializers.DateField(required=False, allow_null=True)
@@ -204,7 +205,7 @@ class ServiceSerializer(WriteSerializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReferralSendSerializer(WriteSerializer):
+class ReferralSendSerializer(VersionedSerializer):
     to_organisation = serializers.SlugRelatedField(
         slug_field="code", queryset=Organisation.objects.filter(is_active=True)
     )
@@ -256,10 +257,6 @@ def case_close_return(*, actor: Any, case: Case, comment: str, **kwargs: Any) ->
     return services.case_close_return(actor=actor, closure=closure, comment=comment, **kwargs)
 
 
-class OptionalVersionSerializer(WriteSerializer):
-    expected_version = serializers.IntegerField(min_value=1, required=False)
-
-
 @extend_schema_field(OpenApiTypes.UUID)
 class ColleagueField(serializers.SlugRelatedField):
     """A person by ``public_id``, among the active members of the caller's organisation."""
@@ -272,7 +269,7 @@ class ColleagueField(serializers.SlugRelatedField):
         return User.objects.filter(organisation_id=user.organisation_id, is_active=True)
 
 
-class CaregiverSerializer(OptionalVersionSerializer):
+class CaregiverSerializer(VersionedSerializer):
     name = serializers.CharField(max_length=200)
     relationship = serializers.ChoiceField(Relationship.choices)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
@@ -282,7 +279,7 @@ class CaregiverSerializer(OptionalVersionSerializer):
     )
 
 
-class InterviewSerializer(OptionalVersionSerializer):
+class InterviewSerializer(VersionedSerializer):
     happened_at = serializers.DateTimeField()
     purpose = serializers.ChoiceField(InterviewPurpose.choices)
     interviewer_label = serializers.CharField(
@@ -296,7 +293,7 @@ class InterviewSerializer(OptionalVersionSerializer):
     )
 
 
-class ConferenceSerializer(OptionalVersionSerializer):
+class ConferenceSerializer(VersionedSerializer):
     held_at = serializers.DateTimeField()
     participants = ColleagueField(many=True, required=False)
     other_participants = serializers.CharField(required=False, allow_blank=True, default="")
@@ -385,7 +382,8 @@ class CaseDetailView(APIView):
                 "groups": sorted(view.groups),
                 "sections": view.sections,
                 "interview_count": view.interview_count,
-                "version": view._case.version if view.full else None,
+                # A counter, not case data: anyone who may record something needs it.
+                "version": view._case.version,
             }
         )
 
@@ -467,7 +465,11 @@ class DuplicatesView(APIView):
         try:
             birth_year = int(params["birth_year"]) if params.get("birth_year") else None
         except ValueError:
-            raise serializers.ValidationError({"birth_year": "Give a year."}) from None
+            birth_year = -1
+        if birth_year is not None and not 1900 <= birth_year <= timezone.localdate().year:
+            raise serializers.ValidationError(
+                {"birth_year": _("Give a year between 1900 and this year.")}
+            )
         if "\x00" in params.get("county", ""):  # PostgreSQL cannot even compare a NUL
             raise serializers.ValidationError({"county": "Give a county code."})
         county = (

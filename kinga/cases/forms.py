@@ -34,7 +34,8 @@ from kinga.geo.models import County, SubCounty
 
 
 class ActionForm(forms.Form):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    #: Required: a page form drawn from one version of the case never overwrites another.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, version: int | None = None, case: Any = None, **kwargs):
@@ -59,6 +60,7 @@ def _people(case: Any, action: Action):
 
 
 class RegisterForm(ActionForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # no case yet
     given_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     family_name = forms.CharField(label=_("Other names"), max_length=100, required=False)
     nickname = forms.CharField(label=_("Nickname or name used"), max_length=100, required=False)

@@ -360,7 +360,7 @@ def case_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         common = {
-            "expected_version": data.pop("expected_version") or case.version,
+            "expected_version": data.pop("expected_version"),
             "idempotency_key": data.pop("form_token"),
             "request": request,
         }

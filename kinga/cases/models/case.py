@@ -289,6 +289,10 @@ class SubmissionKey(models.Model):
     action = models.CharField(max_length=40)
     result_model = models.CharField(max_length=60)
     result_pk = models.BigIntegerField()
+    #: The case the submission was for: the same key on another case is refused.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -370,6 +370,10 @@ class Transfer(models.Model):
     by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     consent_overridden = models.BooleanField(default=False)
+    override_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    override_reason = SealedTextField(_("reason for overriding consent"))
     received_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -83,6 +83,13 @@ def require_open(actor: Any, case: Case, expected_version: int | None) -> Case:
     return lock_case(actor, case, expected_version=expected_version, statuses=OPEN_STATUSES)
 
 
+def require_own_organisation(actor: Any, case: Case) -> None:
+    """Transfer, closure and referral belong to the case's own organisation: a county
+    officer who may see and work on it cannot hand it elsewhere or close it."""
+    if case.organisation_id is None or case.organisation_id != actor.organisation_id:
+        raise PermissionDenied
+
+
 def touch(case: Case, actor: Any, *fields: str) -> None:
     """Save ``fields`` and bump the version; the caller holds the row lock."""
     case.version = F("version") + 1
@@ -124,13 +131,29 @@ def check_past(
     """Dates of things that happened: not in the future, not before ``not_before``."""
     if value is None:
         return
-    day = timezone.localdate(value) if isinstance(value, datetime) else value
-    if isinstance(value, datetime) and value > timezone.now() + timezone.timedelta(minutes=5):
+    if value.year < EARLIEST_YEAR:  # also keeps time-zone arithmetic away from year 1
+        raise ValidationError({field: _("This date is too far in the past.")})
+    try:
+        day = timezone.localdate(value) if isinstance(value, datetime) else value
+        future = isinstance(value, datetime) and (
+            value > timezone.now() + timezone.timedelta(minutes=5)
+        )
+    except OverflowError:  # e.g. 9999-12-31T23:59-12:00 cannot be expressed in UTC
+        raise ValidationError({field: _("This date is in the future.")}) from None
+    if future:
         raise ValidationError({field: _("This date is in the future.")})
     if not isinstance(value, datetime) and day > timezone.localdate():
         raise ValidationError({field: _("This date is in the future.")})
     if not_before and day < not_before:
         raise ValidationError({field: _("This date is before the child was born.")})
+
+
+#: No record in Kinga is about anything before this year.
+EARLIEST_YEAR = 1900
+
+
+def registration_day(case: Case) -> date:
+    return timezone.localdate(case.registered_at)
 
 
 def birth_floor(case: Case) -> date | None:
@@ -214,8 +237,8 @@ class _Replay(Exception):
         self.result = result
 
 
-def _stored_result(prior: SubmissionKey, action: str) -> Any:
-    if prior.action != action:
+def _stored_result(prior: SubmissionKey, action: str, case: Any = None) -> Any:
+    if prior.action != action or prior.case_id != getattr(case, "pk", None):
         raise DomainError(
             _("This form was already used for something else; reload the page."),
             code="form_reused",
@@ -233,9 +256,10 @@ def idempotent[T](func: Callable[..., T]) -> Callable[..., T]:
         if not idempotency_key:
             return func(actor=actor, **kwargs)
         key = str(idempotency_key)[:64]
+        case = kwargs.get("case")
         prior = SubmissionKey.objects.filter(actor=actor, key=key).first()
         if prior is not None:
-            return _stored_result(prior, func.__name__)
+            return _stored_result(prior, func.__name__, case)
         try:
             with transaction.atomic():
                 result = func(actor=actor, **kwargs)
@@ -247,6 +271,7 @@ def idempotent[T](func: Callable[..., T]) -> Callable[..., T]:
                             action=func.__name__,
                             result_model=result._meta.label_lower,
                             result_pk=result.pk,
+                            case=case,
                         )
                 except IntegrityError:
                     # A concurrent twin committed first: undo ours, return theirs.
@@ -254,6 +279,6 @@ def idempotent[T](func: Callable[..., T]) -> Callable[..., T]:
                 return result
         except _Replay:
             prior = SubmissionKey.objects.get(actor=actor, key=key)
-            return _stored_result(prior, func.__name__)
+            return _stored_result(prior, func.__name__, case)
 
     return wrapper

@@ -30,6 +30,7 @@ from kinga.cases.services._common import (
     lock_case,
     require,
     require_open,
+    require_own_organisation,
     touch,
 )
 from kinga.cases.services.referrals import consent_gate
@@ -112,6 +113,7 @@ def case_close(
 ) -> Closure:
     """Ask to close the case with an outcome and the final check; a supervisor approves."""
     case = require_open(actor, case, expected_version)
+    require_own_organisation(actor, case)
     if not outcome:
         raise ValidationError({"outcome": _("Choose the outcome of the case.")})
     if outcome not in ClosureOutcome.values:
@@ -296,6 +298,7 @@ def case_transfer(
     """Move the case (the one record) to another organisation. Consent-gated like a
     referral; the receiving organisation's supervisor assigns it, which resumes work."""
     case = require_open(actor, case, expected_version)
+    require_own_organisation(actor, case)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is transferred.")})
     if to_organisation.pk == case.organisation_id or not to_organisation.is_active:
@@ -315,16 +318,20 @@ def case_transfer(
         reason=reason.strip(),
         by=actor,
         consent_overridden=overridden,
+        override_by=actor if overridden else None,
+        override_reason=consent_override_reason.strip() if overridden else "",
     )
     # Audit on the source organisation's trail before ownership moves.
     if overridden:
+        event(case, actor, EventKind.CONSENT_OVERRIDE, for_transfer=str(transfer.public_id))
         audit(
             actor=actor,
             action=AuditAction.CONSENT_OVERRIDE,
             target=transfer,
             case=case,
-            fields=["consent_override_reason"],
+            fields=["override_reason"],
             request=request,
+            detail={"to_organisation_kind": to_organisation.kind},
         )
     audit(
         actor=actor,

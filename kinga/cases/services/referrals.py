@@ -30,6 +30,7 @@ from kinga.cases.services._common import (
     idempotent,
     require,
     require_open,
+    require_own_organisation,
     touch,
 )
 from kinga.cases.services.work import _validate_service
@@ -58,7 +59,18 @@ def consent_gate(
             code="consent_missing",
         )
     if not actor.can(Action.CONSENT_OVERRIDE) or actor.organisation_id != case.organisation_id:
-        raise PermissionDenied
+        raise DomainError(
+            " ".join(
+                [
+                    *gaps,
+                    _(
+                        "Only a supervisor of the case's organisation may override missing "
+                        "consent. Record the consent, or ask a supervisor."
+                    ),
+                ]
+            ),
+            code="override_not_allowed",
+        )
     return True
 
 
@@ -79,6 +91,7 @@ def referral_send(
     """Refer the child to a partner for one service, sharing only ``share_groups``."""
     require(actor, Action.REFERRAL_SEND)
     case = require_open(actor, case, expected_version)
+    require_own_organisation(actor, case)
     groups = sorted(set(share_groups))
     if service_type not in ServiceType.values:
         raise ValidationError({"service_type": _("Choose one of the listed services.")})

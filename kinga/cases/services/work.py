@@ -53,6 +53,7 @@ from kinga.cases.services._common import (
     event,
     idempotent,
     lock_case,
+    registration_day,
     require,
     require_open,
     touch,
@@ -266,7 +267,9 @@ def _lock_plan_for_decision(
     actor: Any, plan: CasePlan, expected_version: int
 ) -> tuple[Case, CasePlan]:
     require(actor, Action.CASE_APPROVE)
-    case = lock_case(actor, plan.case, expected_version=expected_version, work=False)
+    case = lock_case(
+        actor, plan.case, expected_version=expected_version, work=False, statuses=OPEN_STATUSES
+    )
     if case.organisation_id != actor.organisation_id:
         raise PermissionDenied
     plan = CasePlan.objects.select_for_update().get(pk=plan.pk)
@@ -549,7 +552,7 @@ def case_conference_record(
     case = require_open(actor, case, expected_version)
     if not decisions.strip():
         raise ValidationError({"decisions": _("Record the decisions taken.")})
-    check_past(held_at, "held_at")
+    check_past(held_at, "held_at", not_before=birth_floor(case) or registration_day(case))
     conference = CaseConference.objects.create(
         case=case,
         held_at=held_at,

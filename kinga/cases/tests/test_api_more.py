@@ -46,13 +46,19 @@ def test_a_caregiver_is_added_with_the_suspected_exploiter_flag(cast):
     case = f.register(cast.owner)
     path = f"/cases/{case.public_id}/caregivers/"
     body = {"name": "Omari", "relationship": "relative", "suspected_exploiter": True}
-    response = _post(cast.owner, path, {**body, "idempotency_key": "c1"})
+    version = _version(case)
+    response = _post(
+        cast.owner, path, {**body, "idempotency_key": "c1", "expected_version": version}
+    )
     assert response.status_code == 201
     assert response.json()["version"] == _version(case)
-    assert _post(cast.owner, path, {**body, "idempotency_key": "c1"}).status_code == 201
+    repeat = {**body, "idempotency_key": "c1", "expected_version": version}
+    assert _post(cast.owner, path, repeat).status_code == 201
     carer = Caregiver.objects.get()  # the repeat did not add a second one
     assert str(carer.public_id) == response.json()["id"] and carer.suspected_exploiter
-    bad = _post(cast.owner, path, {"name": "X", "relationship": "uncle"})
+    bad = _post(
+        cast.owner, path, {"name": "X", "relationship": "uncle", "expected_version": version}
+    )
     assert bad.status_code == 400 and "relationship" in bad.json()["detail"]
 
 
@@ -73,15 +79,28 @@ def test_the_household_economy_is_set(cast):
 def test_a_further_interview_without_justification_is_a_409(cast):
     case = f.register(cast.owner)
     path = f"/cases/{case.public_id}/interviews/"
-    first = _post(cast.owner, path, {"happened_at": _now(), "purpose": "disclosure"})
+    first = _post(
+        cast.owner,
+        path,
+        {"happened_at": _now(), "purpose": "disclosure", "expected_version": _version(case)},
+    )
     assert first.status_code == 201
-    again = _post(cast.owner, path, {"happened_at": _now(), "purpose": "court"})
+    again = _post(
+        cast.owner,
+        path,
+        {"happened_at": _now(), "purpose": "court", "expected_version": _version(case)},
+    )
     assert again.status_code == 409 and again.json()["error"] == "justification_needed"
     assert "1 time" in again.json()["detail"]
     justified = _post(
         cast.owner,
         path,
-        {"happened_at": _now(), "purpose": "court", "justification": "Court preparation."},
+        {
+            "happened_at": _now(),
+            "purpose": "court",
+            "justification": "Court preparation.",
+            "expected_version": _version(case),
+        },
     )
     assert justified.status_code == 201 and Interview.objects.count() == 2
     detail = _client(cast.owner).get(f"{API}/cases/{case.public_id}/").json()
@@ -102,7 +121,7 @@ def test_a_partner_with_an_accepted_referral_may_log_an_interview(cast):
     response = _post(
         partner.user,
         f"/cases/{case.public_id}/interviews/",
-        {"happened_at": _now(), "purpose": "police_statement"},
+        {"happened_at": _now(), "purpose": "police_statement", "expected_version": _version(case)},
     )
     assert response.status_code == 201
     assert Interview.objects.get().organisation == partner.org
@@ -115,9 +134,11 @@ def test_a_case_conference_takes_colleagues_by_id_only_from_the_organisation(cas
         "held_at": _now(),
         "decisions": "Safe house.",
         "participants": [str(cast.owner.public_id), str(cast.supervisor.public_id)],
+        "expected_version": _version(case),
     }
     response = _post(cast.supervisor, path, body)
     assert response.status_code == 201
+    body["expected_version"] = _version(case)
     assert set(CaseConference.objects.get().participants.all()) == {cast.owner, cast.supervisor}
     foreign = _post(cast.supervisor, path, {**body, "participants": [str(cast.outsider.public_id)]})
     assert foreign.status_code == 400 and "participants" in foreign.json()["detail"]

@@ -258,3 +258,217 @@ def test_a_recorded_lawful_basis_satisfies_the_gate_when_a_caregiver_is_a_suspec
         lawful_basis_note="The father is the suspect.",
     )
     assert selectors.consent_gaps(case, organisation_kind="health_facility") == []
+
+
+# -- 8. a transfer's consent-override reason is kept -------------------------------------
+
+
+def test_a_transfer_override_keeps_the_sealed_reason_who_overrode_an_audit_and_an_event(cast):
+    from kinga.audit.models import AuditAction, AuditEvent
+    from kinga.cases.models import CaseEvent
+
+    case = f.register(cast.owner)
+    transfer = services.case_transfer(
+        actor=cast.supervisor,
+        case=_fresh(case),
+        to_organisation=cast.other_org,
+        reason="moved",
+        expected_version=_fresh(case).version,
+        consent_override_reason="The child moved to Mombasa; caregiver unreachable.",
+    )
+    transfer.refresh_from_db()
+    assert transfer.consent_overridden and transfer.override_by == cast.supervisor
+    assert transfer.override_reason.startswith("The child moved")
+    audit = AuditEvent.objects.get(action=AuditAction.CONSENT_OVERRIDE)
+    assert audit.fields == ["override_reason"]
+    assert CaseEvent.objects.filter(case=case, kind="consent_override").count() == 1
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT override_reason FROM cases_transfer")
+        assert "Mombasa" not in cursor.fetchone()[0]
+
+
+# -- 12. only the case's own organisation transfers, closes or refers --------------------
+
+
+def test_a_county_officer_cannot_transfer_close_or_refer_another_organisations_case(cast):
+    case = f.in_progress(cast)
+    officer = f.county_officer()
+    client = client_for(officer)
+    version = _fresh(case).version
+    api = f"/api/v1/cases/{case.public_id}"
+    transfer = {"to_organisation": cast.other_org.code, "reason": "x", "expected_version": version}
+    assert client.post(f"{api}/transfer/", transfer, "application/json").status_code == 403
+    close = {
+        "outcome": "reintegrated",
+        "child_safe": True,
+        "goals_reviewed": True,
+        "expected_version": version,
+    }
+    assert client.post(f"{api}/close/", close, "application/json").status_code == 403
+    partner = f.partner()
+    refer = {
+        "to_organisation": partner.org.code,
+        "service_type": "medical",
+        "share_groups": ["identity"],
+        "expected_version": version,
+    }
+    assert client.post(f"{api}/referrals/", refer, "application/json").status_code == 403
+    case = _fresh(case)
+    assert case.organisation == cast.org and case.status == CaseStatus.IN_PROGRESS
+    assert not case.referrals.exists()
+
+
+# -- 13. an idempotency key reused on another case ---------------------------------------
+
+
+def test_an_idempotency_key_reused_on_another_case_is_a_409_not_a_silent_drop(cast):
+    from django.utils import timezone
+
+    from kinga.cases.models import Service
+
+    a = f.in_progress(cast)
+    b = f.in_progress(cast, given_name="Zawadi", phone="0722000111")
+    client = client_for(cast.owner)
+
+    def post(case):
+        body = {
+            "service_type": "medical",
+            "delivered_on": str(timezone.localdate()),
+            "idempotency_key": "k1",
+            "expected_version": _fresh(case).version,
+        }
+        return client.post(f"/api/v1/cases/{case.public_id}/services/", body, "application/json")
+
+    assert post(a).status_code == 201
+    reused = post(b)
+    assert reused.status_code == 409 and reused.json()["error"] == "form_reused"
+    assert not Service.objects.filter(case=b).exists()
+    assert post(a).status_code == 201  # the same submission again on the same case: a replay
+    assert Service.objects.filter(case=a).count() == 1
+
+
+# -- 15. stale-edit checks are never skipped ---------------------------------------------
+
+
+def test_a_page_form_without_the_case_version_is_refused(cast):
+    case = f.in_progress(cast)
+    response = client_for(cast.owner).post(f"/cases/{case.public_id}/risk/", {"risk": "low"})
+    assert response.status_code == 200
+    assert _fresh(case).risk == "high"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("consents", {"child_assent": "given", "caregiver_consent": True}),
+        ("services", {"service_type": "medical"}),
+        ("referrals", {"to_organisation": "HLT", "service_type": "medical"}),
+        ("caregivers", {"name": "Omari", "relationship": "relative"}),
+        ("interviews", {"happened_at": "2026-01-01T10:00:00+03:00", "purpose": "disclosure"}),
+        ("conferences", {"held_at": "2026-01-01T10:00:00+03:00", "decisions": "x"}),
+    ],
+)
+def test_api_writes_to_a_case_require_the_expected_version(cast, path, body):
+    case = f.in_progress(cast)
+    f.partner()
+    answer = client_for(cast.owner).post(
+        f"/api/v1/cases/{case.public_id}/{path}/", body, "application/json"
+    )
+    assert answer.status_code == 400 and "expected_version" in answer.json()["detail"]
+    assert _fresh(case).version == case.version
+
+
+# -- 16. out-of-range dates and years are 400s, not 500s ---------------------------------
+
+
+def test_a_conference_in_year_one_is_a_400_on_the_api_and_a_message_on_the_page(cast):
+    case = f.in_progress(cast)
+    client = client_for(cast.owner)
+    body = {
+        "held_at": "0001-01-01T00:00:00+03:00",
+        "decisions": "x",
+        "expected_version": case.version,
+    }
+    answer = client.post(f"/api/v1/cases/{case.public_id}/conferences/", body, "application/json")
+    assert answer.status_code == 400 and "held_at" in answer.json()["detail"]
+    page = client.post(
+        f"/cases/{case.public_id}/conference/",
+        {"held_at": "0001-01-01 00:00", "decisions": "x", "expected_version": case.version},
+    )
+    assert page.status_code == 200
+    assert not case.conferences.exists()
+
+
+def test_a_conference_before_the_child_was_born_is_refused(cast):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    case = f.in_progress(cast)
+    with pytest.raises(ValidationError):
+        services.case_conference_record(
+            actor=cast.owner,
+            case=case,
+            held_at=timezone.now().replace(year=timezone.now().year - 20),
+            decisions="x",
+            expected_version=case.version,
+        )
+
+
+def test_the_duplicate_check_refuses_a_30_digit_birth_year_with_a_400(cast):
+    client = client_for(cast.owner)
+    client.raise_request_exception = False
+    answer = client.get("/api/v1/cases/duplicates/?name=Amina&birth_year=" + "9" * 30)
+    assert answer.status_code == 400 and "birth_year" in answer.json()["detail"]
+    assert client.get("/api/v1/cases/duplicates/?name=Amina&birth_year=1899").status_code == 400
+
+
+# -- 17. a plan is decided only on an open case ------------------------------------------
+
+
+def test_a_case_plan_cannot_be_approved_on_a_closed_case(cast):
+    from kinga.cases.codes import PlanStatus
+
+    case = f.register(cast.owner)
+    f.consent(cast.owner, case)
+    f.assess(cast.owner, case)
+    plan = f.submit_plan(cast.owner, case)
+    closure = services.case_close(
+        actor=cast.owner,
+        case=_fresh(case),
+        outcome="lost_contact",
+        goals_reviewed=True,
+        expected_version=_fresh(case).version,
+    )
+    services.case_close_approve(
+        actor=cast.supervisor, closure=closure, expected_version=_fresh(case).version
+    )
+    with pytest.raises(DomainError) as error:
+        services.case_plan_approve(
+            actor=cast.supervisor, plan=plan, expected_version=_fresh(case).version
+        )
+    assert error.value.code == "wrong_status"
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.SUBMITTED and _fresh(case).status == CaseStatus.CLOSED
+
+
+# -- 18. a case worker's override reason is a message, not a bare 403 --------------------
+
+
+def test_a_case_worker_offering_an_override_reason_sees_a_message(cast):
+    case = f.register(cast.owner)
+    partner = f.partner()
+    response = client_for(cast.owner).post(
+        f"/cases/{case.public_id}/refer/",
+        {
+            "to_organisation": partner.org.pk,
+            "service_type": "medical",
+            "share_groups": ["identity"],
+            "consent_override_reason": "urgent",
+            "expected_version": case.version,
+        },
+    )
+    assert response.status_code == 200
+    assert "Only a supervisor" in response.content.decode()
+    assert not case.referrals.exists()

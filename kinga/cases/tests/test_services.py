@@ -421,8 +421,9 @@ def test_a_refused_assent_blocks_the_referral(cast):
 def test_only_a_supervisor_with_a_reason_can_override_the_consent_gate(cast):
     case = f.register(cast.owner)
     partner = f.partner()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(DomainError) as error:
         _send(cast, case, partner, consent_override_reason="urgent")
+    assert error.value.code == "override_not_allowed"
     referral = _send(
         cast,
         case,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +52,13 @@ class UploadForm(forms.Form):
         help_text=_("Columns list_name, value, label."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    #: One-time token (see ``UploadToken``): a repeated POST of this form is not a new upload.
+    form_token = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def new_token() -> str:
+        return uuid.uuid4().hex
 
     def clean_data_file(self):  # type: ignore[no-untyped-def]
         return _check_size(self.cleaned_data.get("data_file"))

@@ -203,3 +203,24 @@ class PrevalenceStudy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UploadToken(models.Model):
+    """A one-time token of one upload form: a repeated POST finds the dataset it made.
+
+    The token is claimed (inserted, unique per user) in the upload's own transaction, so
+    a double-submitted form, even two requests at once, creates one dataset.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="research_upload_token_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.token

@@ -6,12 +6,13 @@ A research dataset belongs to the uploader's organisation; only people who may
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,6 +31,7 @@ from kinga.research.models import (
     IndicatorKind,
     PrevalenceStudy,
     StudyKind,
+    UploadToken,
 )
 
 DESIGN_FIELDS = (
@@ -41,6 +43,8 @@ COLUMN_FIELDS = (
     "weights", "strata", "psu", "psu2", "fpc", "fpc2", "round_column", "group_column",
     "county_column", "treated_column", "exposure_column",
 )  # fmt: skip
+#: How long an upload form's one-time token is remembered.
+UPLOAD_TOKEN_AGE = dt.timedelta(days=2)
 
 
 def _require_analyst(actor: User) -> None:
@@ -64,15 +68,34 @@ def dataset_upload(
     xlsform: tuple[str, bytes] | None = None,
     codebook: tuple[str, bytes] | None = None,
     codebook_choices: tuple[str, bytes] | None = None,
+    form_token: str = "",
     request: HttpRequest | None = None,
 ) -> Dataset:
     """Read, screen and store a survey export; nothing is saved if anything is wrong.
 
     ``data`` and the optional label sources are ``(file name, bytes)``. Raises
     :class:`kinga.research.ingest.IngestError` with every problem found (identity
-    columns, malformed file, size limits).
+    columns, malformed file, size limits). With a ``form_token`` (the upload form's
+    one-time token) a repeated submission returns the dataset the first one created.
     """
     _require_analyst(actor)
+    claim = None
+    if form_token:
+        UploadToken.objects.filter(
+            user=actor, created_at__lt=timezone.now() - UPLOAD_TOKEN_AGE
+        ).delete()
+        try:
+            with transaction.atomic():
+                claim = UploadToken.objects.create(user=actor, token=form_token)
+        except IntegrityError:
+            earlier = UploadToken.objects.filter(
+                user=actor, token=form_token, dataset__organisation_id=actor.organisation_id
+            ).first()
+            if earlier is not None and earlier.dataset_id is not None:
+                return earlier.dataset  # type: ignore[return-value]
+            raise ingest.IngestError(
+                _("This form was already submitted; open the upload page again to upload.")
+            ) from None
     book = ingest.Codebook()
     if xlsform is not None:
         book = ingest.parse_xlsform(*xlsform)
@@ -106,6 +129,9 @@ def dataset_upload(
         )
         for i, v in enumerate(parsed.variables)
     )
+    if claim is not None:
+        claim.dataset = dataset
+        claim.save(update_fields=["dataset"])
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -60,7 +60,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     selectors.require_analyst(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, initial={"form_token": UploadForm.new_token()}
+    )
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -73,6 +75,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 xlsform=_file(data.get("xlsform_file")),
                 codebook=_file(data.get("codebook_file")),
                 codebook_choices=_file(data.get("choices_file")),
+                form_token=data.get("form_token") or "",
                 request=request,
             )
         except IngestError as exc:

@@ -290,3 +290,52 @@ def test_absurd_scale_up_sizes_are_refused_by_the_form():
     )  # fmt: skip
     assert not form.is_valid()
     assert "known_sizes" in form.errors and "population_size" in form.errors
+
+
+# ---------------------------------------------------------------- 5. double submission
+def test_submitting_the_upload_form_twice_creates_one_dataset_and_redirects_to_it(cast):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from kinga.core.testing import client_for
+
+    client = client_for(cast.me_officer)
+    page = client.get(reverse("research:upload")).content.decode()
+    token = re.search(r'name="form_token" value="([0-9a-f]{32})"', page).group(1)
+
+    def post():
+        return client.post(
+            reverse("research:upload"),
+            {"title": "KAP", "form_token": token,
+             "data_file": SimpleUploadedFile("kap.csv", factories.kap_csv())},
+        )  # fmt: skip
+
+    first, second = post(), post()
+    ds = Dataset.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == reverse("research:dataset", args=[ds.public_id])
+    fresh = client.get(reverse("research:upload")).content.decode()
+    assert token not in fresh
+
+
+def test_a_refused_upload_does_not_use_up_its_form_token(cast):
+    token = "a" * 32
+    bad = factories.to_csv(["q1", "simu"], [["1", "0712345678"], ["0", "0722000111"]])
+    with pytest.raises(IngestError):
+        services.dataset_upload(
+            actor=cast.me_officer, title="T", data=("a.csv", bad), form_token=token
+        )
+    good = factories.to_csv(["q1"], [["1"], ["0"]])
+    ds = services.dataset_upload(
+        actor=cast.me_officer, title="T", data=("a.csv", good), form_token=token
+    )
+    again = services.dataset_upload(
+        actor=cast.me_officer, title="T", data=("a.csv", good), form_token=token
+    )
+    assert again.pk == ds.pk and Dataset.objects.count() == 1
+    other = services.dataset_upload(
+        actor=cast.me_officer, title="T", data=("a.csv", good), form_token="b" * 32
+    )
+    assert other.pk != ds.pk

@@ -84,6 +84,18 @@ def _assigned_case_ids(user: Any) -> QuerySet:
     return CaseAssignment.objects.filter(user_id=user.pk).values("case_id")
 
 
+def _registered_case_ids(user: Any) -> QuerySet:
+    """Cases the user registered and still sees for that alone: a CHV's (they stay the
+    child's contact in the community), anyone else's only while nobody is assigned — a
+    case worker reassigned away from a case loses it."""
+    registered = Case.objects.filter(registered_by_id=user.pk)
+    if user.role != Role.CHV:
+        registered = registered.filter(
+            ~Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk")))
+        )
+    return registered.values("pk")
+
+
 def _full_access_q(user: Any) -> Q | None:
     """Cases the user sees in full: own organisation's (by role), or their county's.
 
@@ -97,8 +109,7 @@ def _full_access_q(user: Any) -> Q | None:
     if org and user.can(Action.CASE_VIEW_ORG):
         parts.append(Q(organisation_id=org))
     elif org and user.can(Action.CASE_VIEW_OWN) and not _is_counsellor(user):
-        registered = Case.objects.filter(registered_by_id=user.pk).values("pk")
-        own = _assigned_case_ids(user).union(registered, all=True)
+        own = _assigned_case_ids(user).union(_registered_case_ids(user), all=True)
         parts.append(Q(organisation_id=org, pk__in=own))
     if user.can(Action.CASE_VIEW_COUNTY):
         parts.append(Q(child__county_id__in=user.counties.values("pk")))
@@ -132,8 +143,9 @@ def _signed_in(user: Any) -> bool:
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
-    """DESIGN.md invariant 2: assigned workers / registrar (own), supervisors (org),
-    county officers (county), counsellors (cases assigned to them, ``COUNSELLOR_GROUPS``
+    """DESIGN.md invariant 2: assigned workers and the registrar (own: a CHV always,
+    anyone else while nobody is assigned), supervisors (org), county officers (county),
+    counsellors (cases assigned to them, ``COUNSELLOR_GROUPS``
     only), partners with an accepted referral (share profile only — see
     ``case_view_for``). M&E, researchers and system admins: nothing."""
     cases = Case.objects.all()

@@ -472,3 +472,39 @@ def test_a_case_worker_offering_an_override_reason_sees_a_message(cast):
     assert response.status_code == 200
     assert "Only a supervisor" in response.content.decode()
     assert not case.referrals.exists()
+
+
+# -- 10. a reassigned registrar loses the case -------------------------------------------
+
+
+def test_a_case_worker_reassigned_away_from_a_case_they_registered_no_longer_sees_it(cast):
+    case = f.in_progress(cast)
+    assert case.registered_by == cast.owner
+    services.case_assign(
+        actor=cast.supervisor,
+        case=_fresh(case),
+        workers=[cast.colleague],
+        expected_version=_fresh(case).version,
+    )
+    assert client_for(cast.owner).get(f"/api/v1/cases/{case.public_id}/").status_code == 404
+    assert client_for(cast.colleague).get(f"/api/v1/cases/{case.public_id}/").status_code == 200
+
+
+def test_a_registrar_still_sees_a_case_nobody_is_assigned_to_and_a_chv_keeps_theirs(cast):
+    from kinga.accounts.roles import Role
+    from kinga.cases.models import CaseAssignment
+    from kinga.core.testing import make_user
+
+    case = f.register(cast.owner)
+    CaseAssignment.objects.filter(case=case).delete()
+    assert selectors.cases_visible_to(cast.owner).filter(pk=case.pk).exists()
+    chv = make_user("chv@t.example", Role.CHV, cast.org)
+    theirs = f.register(cast.owner, given_name="Zawadi", phone="0722000111")
+    Case.objects.filter(pk=theirs.pk).update(registered_by=chv)  # e.g. from a field report
+    services.case_assign(
+        actor=cast.supervisor,
+        case=_fresh(theirs),
+        workers=[cast.colleague],
+        expected_version=_fresh(theirs).version,
+    )
+    assert selectors.cases_visible_to(chv).filter(pk=theirs.pk).exists()

@@ -49,13 +49,14 @@ def test_the_visibility_table_for_the_cast(cast, world, who, sees):
     assert _sees(getattr(cast, who), world["case"]) is sees
 
 
-def test_an_assigned_colleague_sees_the_case(cast, world):
+def test_an_assigned_colleague_sees_the_case_and_the_reassigned_registrar_does_not(cast, world):
     case = world["case"]
     services.case_assign(
         actor=cast.supervisor, case=case, workers=[cast.colleague], expected_version=case.version
     )
     assert _sees(cast.colleague, case)
-    assert _sees(cast.owner, case)  # still the one who registered it
+    # Registering a case is no lasting key to it: reassigned away, the worker loses it.
+    assert not _sees(cast.owner, case)
 
 
 def test_county_officers_see_cases_in_their_county_only(world):

@@ -903,7 +903,7 @@ class Frame:
                     float(value)
                 except ValueError:
                     raise IngestError(
-                        _("Column %(column)s has a non-numeric value %(value)s in row %(row)d.")
-                        % {"column": repr(name), "value": repr(value), "row": row}
+                        _("Column %(column)s holds something other than a number in row %(row)d.")
+                        % {"column": repr(name), "row": row}
                     ) from None
             raise

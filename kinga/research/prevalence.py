@@ -59,8 +59,8 @@ def _numeric(values: np.ndarray, name: str) -> np.ndarray:
             out[row - 1] = float(cell) if cell not in ingest.NA else np.nan
         except ValueError:
             raise PrevalenceError(
-                _("Column %(column)s has a non-numeric value %(value)s in row %(row)d.")
-                % {"column": repr(name), "value": repr(cell), "row": row}
+                _("Column %(column)s holds something other than a number in row %(row)d.")
+                % {"column": repr(name), "row": row}
             ) from None
     return out
 

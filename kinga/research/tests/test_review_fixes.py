@@ -339,3 +339,26 @@ def test_a_refused_upload_does_not_use_up_its_form_token(cast):
         actor=cast.me_officer, title="T", data=("a.csv", good), form_token="b" * 32
     )
     assert other.pk != ds.pk
+
+
+# ---------------------------------------------------------------- 6. no cell values in messages
+def test_a_non_number_in_a_numeric_role_is_named_by_row_and_column_not_by_its_value(cast):
+    from kinga.research import analysis, prevalence
+
+    rows = [["1.5", "1"], ["2", "0"], ["Amina Said", "1"], ["1", "1"]]
+    ds = _upload(cast.me_officer, factories.to_csv(["w", "q"], rows))
+    with pytest.raises(IngestError) as caught:
+        analysis.frame_of(ds).numeric("w")
+    assert "'w'" in caught.value.message and "row 3" in caught.value.message
+    assert "Amina" not in caught.value.message
+    content = factories.to_csv(
+        ["id", "rec", "deg", "out"], [["1", "", "5", "a"], ["2", "1", "Amina Said", "b"]]
+    )
+    with pytest.raises(prevalence.PrevalenceError) as caught:
+        prevalence.rds(
+            filename="r.csv", content=content, id_column="id", recruiter_column="rec",
+            degree_column="deg", outcome_column="out", estimator="RDS-II",
+            population_size=None, exclude_seeds=False, bootstrap=0, seed=1,
+        )  # fmt: skip
+    assert "'deg'" in caught.value.message and "row 2" in caught.value.message
+    assert "Amina" not in caught.value.message

@@ -48,24 +48,42 @@ from kinga.geo.models import County, SubCounty
 
 
 class CaseRowSerializer(serializers.ModelSerializer):
+    """A list row. A referral partner gets the case number and its referral's status;
+    the summary fields are null unless ``summary`` is in the referral's share profile."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
-    organisation = serializers.CharField(source="organisation.code", read_only=True)
+    organisation = serializers.CharField(
+        source="organisation.code", read_only=True, allow_null=True
+    )
+    referral_status = serializers.CharField(
+        source="row_referral",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The caller's organisation's referral status, for a partner's row.",
+    )
 
     class Meta:
         model = Case
         fields = [
             "id",
             "number",
-            "organisation",
-            "status",
-            "risk",
-            "version",
-            "registered_at",
-            "first_contact_due",
-            "assessment_due",
-            "plan_due",
-            "next_follow_up_due",
+            "referral_status",
+            *selectors.ROW_SUMMARY_FIELDS,
         ]
+        extra_kwargs = {
+            name: {"allow_null": True}
+            for name in selectors.ROW_SUMMARY_FIELDS
+            if name != "organisation"
+        }
+
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["referral_status"] = getattr(instance, "row_referral", "") or None
+        if not getattr(instance, "row_summary", True):
+            for name in selectors.ROW_SUMMARY_FIELDS:
+                data[name] = None
+        return data
 
 
 class CaseViewSerializer(serializers.Serializer):
@@ -356,6 +374,10 @@ class CaseListView(ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.list_rows_for(self.request.user, page)
 
     def get_queryset(self):
         params = self.request.query_params

@@ -450,10 +450,16 @@ def case_list_for(user: Any, *, status: str = "", risk: str = "", q: str = "") -
 
     A row carries no identity, so the child's sealed fields are neither read nor opened.
     """
+    full = _full_access_q(user) if _signed_in(user) else None
     cases = (
         cases_visible_to(user)
         .select_related("child__county", "child__sub_county")
         .defer(*(f"child__{name}" for name in CHILD_SEALED_FIELDS))
+        .annotate(
+            full_access=ExpressionWrapper(full, output_field=BooleanField())
+            if full is not None
+            else Value(False, output_field=BooleanField())
+        )
     )
     if status:  # an unknown value matches nothing (and never reaches SQL as-is)
         cases = cases.filter(status=status) if status in CaseStatus.values else cases.none()
@@ -462,6 +468,54 @@ def case_list_for(user: Any, *, status: str = "", risk: str = "", q: str = "") -
     if q:
         cases = cases.filter(number__icontains=q.replace("\x00", "").strip())
     return cases.order_by("-registered_at", "-pk")
+
+
+#: What a list row shows besides the case number: the case summary (DESIGN.md
+#: invariant 2 — a partner sees these only if ``summary`` is in its share profile).
+ROW_SUMMARY_FIELDS = (
+    "organisation",
+    "status",
+    "risk",
+    "version",
+    "registered_at",
+    "first_contact_due",
+    "assessment_due",
+    "plan_due",
+    "next_follow_up_due",
+)
+
+
+def list_rows_for(user: Any, cases: Any) -> list[Case]:
+    """The page's rows, each marked ``row_summary`` (may the user see the summary fields?)
+    and ``row_referral`` (the partner's referral status label, or "").
+
+    The case's own team and county officers see every row in full; a counsellor's
+    profile includes the summary; a partner sees the case number and its referral's
+    status, and the summary only when a referral's share profile includes it. One query,
+    for the rows that are not in full.
+    """
+    rows = list(cases)
+    partial = [c.pk for c in rows if not getattr(c, "full_access", False)]
+    profiles: dict[int, tuple[set[str], str]] = {}
+    if partial and user.organisation_id and user.can(Action.REFERRAL_RECEIVE):
+        for referral in Referral.objects.filter(
+            case_id__in=partial,
+            to_organisation_id=user.organisation_id,
+            status=ReferralStatus.ACCEPTED,
+        ).only("case_id", "share_groups", "status"):
+            groups, _label = profiles.get(referral.case_id, (set(), ""))
+            groups.update(referral.share_groups or [])
+            profiles[referral.case_id] = (groups, str(referral.get_status_display()))
+    counsellor = _is_counsellor(user) and ShareGroup.SUMMARY in COUNSELLOR_GROUPS
+    for case in rows:
+        groups, label = profiles.get(case.pk, (set(), ""))
+        case.row_referral = label
+        case.row_summary = bool(
+            getattr(case, "full_access", False)
+            or ShareGroup.SUMMARY in groups
+            or (counsellor and not label)
+        )
+    return rows
 
 
 def timeline_for(case: Case) -> QuerySet[CaseEvent]:

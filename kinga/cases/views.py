@@ -41,6 +41,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request.user, status=status, risk=risk, q=request.GET.get("q", "")
     )
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page.object_list = selectors.list_rows_for(request.user, page.object_list)
     return render(
         request,
         "cases/case_list.html",

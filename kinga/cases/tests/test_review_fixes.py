@@ -508,3 +508,34 @@ def test_a_registrar_still_sees_a_case_nobody_is_assigned_to_and_a_chv_keeps_the
         expected_version=_fresh(theirs).version,
     )
     assert selectors.cases_visible_to(chv).filter(pk=theirs.pk).exists()
+
+
+# -- 9. a partner's list rows follow the share profile -----------------------------------
+
+
+def _accepted(cast, groups, code="SCH", kind="school", service="school"):
+    case = f.in_progress(cast)
+    partner = f.partner(code, kind=kind, offers=(service,))
+    referral = _refer(cast, case, partner, service_type=service, groups=groups)
+    services.referral_accept(actor=partner.user, referral=referral)
+    return case, partner
+
+
+def test_a_partner_sees_only_the_case_number_and_referral_status_in_the_case_list(cast):
+    case, partner = _accepted(cast, ["education"])
+    client = client_for(partner.user)
+    row = client.get("/api/v1/cases/").json()["results"][0]
+    assert row["number"] == case.number and row["referral_status"] == "Accepted"
+    assert row["status"] is row["risk"] is row["registered_at"] is row["organisation"] is None
+    page = client.get("/cases/").content.decode()
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert case.number in table and "Referral: Accepted" in table
+    assert "High" not in table and "Kwale" not in table and "In progress" not in table
+
+
+def test_a_partner_whose_profile_includes_the_summary_sees_it_in_the_list(cast):
+    case, partner = _accepted(cast, ["summary"])
+    row = client_for(partner.user).get("/api/v1/cases/").json()["results"][0]
+    assert row["status"] == case.status and row["risk"] == "high"
+    own = client_for(cast.owner).get("/api/v1/cases/").json()["results"][0]
+    assert own["risk"] == "high" and own["referral_status"] is None

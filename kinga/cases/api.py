@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -469,41 +468,47 @@ class TasksView(APIView):
         return Response(TasksSerializer(tasks).data)
 
 
+class DuplicateQuerySerializer(serializers.Serializer):
+    """What is known of the child being registered: in the body, never in the URL (names
+    and phone numbers end up in access logs)."""
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    nickname = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    caregiver_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default=""
+    )
+    birth_year = serializers.IntegerField(required=False, allow_null=True, min_value=1900)
+    county = serializers.SlugRelatedField(
+        slug_field="code", queryset=County.objects.all(), required=False, allow_null=True
+    )
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+
+    def validate_birth_year(self, value: int | None) -> int | None:
+        if value is not None and value > timezone.localdate().year:
+            raise serializers.ValidationError(_("Give a year between 1900 and this year."))
+        return value
+
+
 class DuplicatesView(APIView):
     @extend_schema(
-        parameters=[
-            OpenApiParameter("name", str),
-            OpenApiParameter("nickname", str),
-            OpenApiParameter("birth_year", int),
-            OpenApiParameter("county", str, description="county code, e.g. 002"),
-            OpenApiParameter("phone", str),
-        ],
+        request=DuplicateQuerySerializer,
         responses={200: DuplicateSerializer(many=True)},
     )
-    def get(self, request: Request) -> Response:
-        params = request.query_params
+    def post(self, request: Request) -> Response:
+        """Possible earlier registrations of a child (each one shown is audited)."""
+        data = _parse(DuplicateQuerySerializer, request)
         if not request.user.can(Action.CASE_REGISTER):
             return Response([])
-        try:
-            birth_year = int(params["birth_year"]) if params.get("birth_year") else None
-        except ValueError:
-            birth_year = -1
-        if birth_year is not None and not 1900 <= birth_year <= timezone.localdate().year:
-            raise serializers.ValidationError(
-                {"birth_year": _("Give a year between 1900 and this year.")}
-            )
-        if "\x00" in params.get("county", ""):  # PostgreSQL cannot even compare a NUL
-            raise serializers.ValidationError({"county": "Give a county code."})
-        county = (
-            get_object_or_404(County, code=params["county"]).pk if params.get("county") else None
-        )
-        found = selectors.duplicates_for(
+        county = data.get("county")
+        found = selectors.duplicate_check(
             request.user,
-            name=params.get("name", ""),
-            nickname=params.get("nickname", ""),
-            birth_year=birth_year,
-            county_id=county,
-            phone=params.get("phone", ""),
+            name=data["name"],
+            nickname=data["nickname"],
+            caregiver_name=data["caregiver_name"],
+            birth_year=data.get("birth_year"),
+            county_id=county.pk if county else None,
+            phone=data["phone"],
+            request=request._request,
         )
         return Response(DuplicateSerializer(found, many=True).data)
 

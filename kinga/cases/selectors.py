@@ -887,3 +887,35 @@ def duplicates_for(
         )
     found.sort(key=lambda d: (-d.score, d.case_number))
     return found[:limit]
+
+
+def duplicate_check(
+    user: Any, *, request: HttpRequest | None = None, **query: Any
+) -> list[Duplicate]:
+    """``duplicates_for`` for a person who will be shown the result: each candidate shown
+    (a child's name) is a VIEW of that case's identity, audited like any other."""
+    found = duplicates_for(user, **query)
+    if not found:
+        return found
+    cases = {
+        c.public_id: c
+        for c in Case.objects.filter(public_id__in=[d.case_public_id for d in found])
+        .select_related("registered_by")
+        .prefetch_related("assignments__user")
+    }
+    for duplicate in found:
+        case = cases.get(duplicate.case_public_id)
+        if case is None:
+            continue
+        assignments = sorted(case.assignments.all(), key=lambda a: a.assigned_at)
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            target=case,
+            fields=[ShareGroup.IDENTITY],
+            organisation=user.organisation,
+            record_owner=assignments[0].user if assignments else case.registered_by,
+            request=request,
+            detail={"via": "duplicate_check"},
+        )
+    return found

@@ -76,12 +76,13 @@ def case_register(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         name = f"{data['given_name']} {data['family_name']}".strip()
         if not data.pop("confirm_new"):
-            duplicates = selectors.duplicates_for(
+            duplicates = selectors.duplicate_check(
                 request.user,
                 name=name,
                 nickname=data["nickname"],
                 phone=data["phone"],
                 county_id=data["county"].pk,
+                request=request,
             )
         if not duplicates:
             token = data.pop("form_token")

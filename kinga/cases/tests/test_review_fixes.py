@@ -419,9 +419,10 @@ def test_a_conference_before_the_child_was_born_is_refused(cast):
 def test_the_duplicate_check_refuses_a_30_digit_birth_year_with_a_400(cast):
     client = client_for(cast.owner)
     client.raise_request_exception = False
-    answer = client.get("/api/v1/cases/duplicates/?name=Amina&birth_year=" + "9" * 30)
-    assert answer.status_code == 400 and "birth_year" in answer.json()["detail"]
-    assert client.get("/api/v1/cases/duplicates/?name=Amina&birth_year=1899").status_code == 400
+    url = "/api/v1/cases/duplicates/"
+    for year in (int("9" * 30), 1899, 10_000):
+        answer = client.post(url, {"name": "Amina", "birth_year": year}, "application/json")
+        assert answer.status_code == 400 and "birth_year" in answer.json()["detail"]
 
 
 # -- 17. a plan is decided only on an open case ------------------------------------------
@@ -539,3 +540,41 @@ def test_a_partner_whose_profile_includes_the_summary_sees_it_in_the_list(cast):
     assert row["status"] == case.status and row["risk"] == "high"
     own = client_for(cast.owner).get("/api/v1/cases/").json()["results"][0]
     assert own["risk"] == "high" and own["referral_status"] is None
+
+
+# -- 11. the duplicate check is audited and keeps names out of URLs ----------------------
+
+
+def test_each_duplicate_candidate_shown_is_audited_as_a_view_of_identity(cast):
+    from kinga.audit.models import AuditAction, AuditEvent
+
+    case = f.register(cast.owner)
+    client = client_for(cast.owner)
+    before = AuditEvent.objects.filter(action=AuditAction.VIEW).count()
+    found = client.post(
+        "/api/v1/cases/duplicates/",
+        {"name": "Mwanajuma Baraka", "phone": "0712345678"},
+        "application/json",
+    ).json()
+    assert [d["case_number"] for d in found] == [case.number]
+    views = AuditEvent.objects.filter(action=AuditAction.VIEW).order_by("pk")[before:]
+    assert [(e.fields, e.detail.get("via")) for e in views] == [(["identity"], "duplicate_check")]
+    page = client.post(
+        "/cases/new/",
+        {
+            "given_name": "Mwanajuma",
+            "family_name": "Baraka",
+            "age_years": 14,
+            "county": case.child.county_id,
+            "sex": "female",
+            "risk": "high",
+        },
+    )
+    assert "Mwanajuma Baraka" in page.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW).count() == before + 2
+
+
+def test_the_duplicate_check_is_not_answered_on_a_get_with_names_in_the_url(cast):
+    f.register(cast.owner)
+    answer = client_for(cast.owner).get("/api/v1/cases/duplicates/?name=Mwanajuma")
+    assert answer.status_code == 405

@@ -26,7 +26,7 @@ class Household(models.Model):
     income_band = models.CharField(
         _("household income"), max_length=16, choices=IncomeBand.choices, blank=True
     )
-    income_source = models.CharField(_("main income source"), max_length=100, blank=True)
+    income_source = SealedTextField(_("main income source"))  # may name a person or a place
     in_savings_group = models.BooleanField(_("in a savings group"), default=False)
     receives_cash_transfer = models.BooleanField(_("receives a cash transfer"), default=False)
     address = SealedTextField(_("address"))

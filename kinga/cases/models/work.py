@@ -182,7 +182,7 @@ class PlanAction(models.Model):
     responsible = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="plan_actions"
     )
-    responsible_label = models.CharField(_("who (if not a Kinga user)"), max_length=80, blank=True)
+    responsible_label = SealedTextField(_("who (if not a Kinga user)"))  # a person's name
     due_on = models.DateField(_("by when"))
     status = models.CharField(max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN)
 
@@ -311,9 +311,7 @@ class Interview(models.Model):
     interviewer = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    interviewer_label = models.CharField(
-        _("interviewer (if not a Kinga user)"), max_length=80, blank=True
-    )
+    interviewer_label = SealedTextField(_("interviewer (if not a Kinga user)"))  # a name
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

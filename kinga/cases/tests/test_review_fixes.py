@@ -578,3 +578,51 @@ def test_the_duplicate_check_is_not_answered_on_a_get_with_names_in_the_url(cast
     f.register(cast.owner)
     answer = client_for(cast.owner).get("/api/v1/cases/duplicates/?name=Mwanajuma")
     assert answer.status_code == 405
+
+
+# -- 14. identity-bearing labels are sealed ----------------------------------------------
+
+
+def test_income_source_responsible_and_interviewer_labels_are_sealed_at_rest(cast):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from kinga.cases.models import Household, Interview, PlanAction
+
+    case = f.register(cast.owner)
+    f.consent(cast.owner, case)
+    f.assess(cast.owner, case)
+    goals = f.plan_goals()
+    goals[0]["actions"][0]["responsible_label"] = "Aunt Halima Mwakideu"
+    goals[0]["actions"][0]["due_on"] = timezone.localdate() + timedelta(days=3)
+    services.case_plan_submit(
+        actor=cast.owner, case=_fresh(case), goals=goals, expected_version=_fresh(case).version
+    )
+    services.interview_log(
+        actor=cast.owner,
+        case=_fresh(case),
+        happened_at=timezone.now(),
+        purpose="disclosure",
+        interviewer_label="Cpl. Otieno, Ukunda CPU",
+        expected_version=_fresh(case).version,
+    )
+    services.household_update(
+        actor=cast.owner,
+        case=_fresh(case),
+        expected_version=_fresh(case).version,
+        income_source="Halima Mwakideu's kiosk",
+    )
+    assert PlanAction.objects.get().responsible_label == "Aunt Halima Mwakideu"
+    assert Interview.objects.get().interviewer_label == "Cpl. Otieno, Ukunda CPU"
+    assert Household.objects.get().income_source == "Halima Mwakideu's kiosk"
+    with connection.cursor() as cursor:
+        for table, column in [
+            ("cases_planaction", "responsible_label"),
+            ("cases_interview", "interviewer_label"),
+            ("cases_household", "income_source"),
+        ]:
+            cursor.execute(f"SELECT {column} FROM {table}")
+            stored = cursor.fetchone()[0]
+            assert stored.startswith("v1$") and "Halima" not in stored and "Otieno" not in stored

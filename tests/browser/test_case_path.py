@@ -74,7 +74,7 @@ def test_a_case_goes_from_registration_to_closure(live_server, page):
 
     _sign_in(page, url, cast.owner.email)
     page.goto(case_url)
-    page.get_by_role("link", name="Refer").click()
+    page.get_by_role("link", name="Refer", exact=True).click()
     page.get_by_label("Refer to").select_option(label=partner.org.name)
     page.get_by_label("Service:", exact=True).select_option("medical")
     page.get_by_label("Name, sex and age").check()
@@ -109,6 +109,6 @@ def test_a_case_goes_from_registration_to_closure(live_server, page):
 
     _sign_in(page, url, cast.supervisor.email)
     page.goto(case_url)
-    page.get_by_role("link", name="Approve the closure").click()
+    page.get_by_role("link", name="Approve the closure", exact=True).click()
     _save(page)
     assert page.get_by_text("Closed", exact=True).first.is_visible()

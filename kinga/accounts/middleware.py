@@ -49,7 +49,10 @@ class SessionGuardMiddleware:
         last_seen = request.session.get(LAST_SEEN, now)
         if now - last_seen > settings.KINGA_IDLE_TIMEOUT_MINUTES * 60:
             return self._expire(request, user)
-        request.session[LAST_SEEN] = now
+        if now - last_seen >= 60 or LAST_SEEN not in request.session:
+            # A minute's precision is plenty for a 30-minute timeout, and skipping the
+            # write spares a session UPDATE on almost every request.
+            request.session[LAST_SEEN] = now
         if request.path.startswith("/static/"):
             return None
         allowed = {reverse(name) for name in _ALWAYS_ALLOWED}

@@ -1,6 +1,7 @@
 """A person signs in on a phone-sized screen, switches to Swahili and signs out."""
 
 import pytest
+from playwright.sync_api import expect
 
 from kinga.core.testing import PASSWORD, make_cast
 
@@ -31,8 +32,12 @@ def test_a_case_worker_signs_in_switches_to_swahili_and_signs_out(live_server, p
 def test_the_sign_in_form_works_from_the_keyboard_alone(live_server, page):
     cast = make_cast()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.keyboard.type(cast.owner.email)  # the email field has focus on load
+    # The email field takes focus on load; wait for that before typing, or the first
+    # keys can land before the browser has applied autofocus.
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type(cast.owner.email)
     page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/")
